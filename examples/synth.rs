@@ -1,0 +1,203 @@
+//! Writes a synthetic PoolMon log (and optionally its ground truth) with `poolscan::synth`.
+//!
+//! ```text
+//! cargo run --release --example synth -- --seed 7 --snapshots 200 --reboots 1 -o log.txt --truth truth.tsv
+//! ```
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use poolscan::synth::{self, Config, Encoding, Family, Form, LineEnding, StampStyle};
+
+const USAGE: &str = "\
+usage: synth [--seed N] [--snapshots N] [--series N] [--leak-share F]
+             [--families NAME,NAME,...] [--form narrow|wide|interactive] [--driver]
+             [--no-summary] [--stamp none|us|dayfirst|clue|powershell|iso]
+             [--encoding ascii|utf16|mixed|utf8bom] [--eol crlf|lf|cr] [--reboots N]
+             [--interval SECS] [--jitter F] [--gap F] [--size-mb N] -o LOG [--truth TSV]
+
+  --size-mb N   grow the number of snapshots until the log is about N MB (overrides --snapshots)
+  --families    one series per listed family (snake_case names), then Flat/BigNoisy background
+";
+
+struct Args {
+    cfg: Config,
+    size_mb: Option<f64>,
+    out: String,
+    truth: Option<String>,
+}
+
+fn parse_num<T: std::str::FromStr>(flag: &str, v: Option<String>) -> Result<T, String> {
+    let v = v.ok_or_else(|| format!("{flag} needs a value"))?;
+    v.parse::<T>()
+        .map_err(|_| format!("{flag}: cannot parse {v:?}"))
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut cfg = Config::default();
+    let mut size_mb = None;
+    let mut out = None;
+    let mut truth = None;
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--seed" => cfg.seed = parse_num(&a, it.next())?,
+            "--snapshots" => cfg.snapshots = parse_num(&a, it.next())?,
+            "--series" => cfg.series = parse_num(&a, it.next())?,
+            "--leak-share" => cfg.leak_share = parse_num(&a, it.next())?,
+            "--reboots" => cfg.reboots = parse_num(&a, it.next())?,
+            "--interval" => cfg.interval_secs = parse_num(&a, it.next())?,
+            "--jitter" => cfg.jitter = parse_num(&a, it.next())?,
+            "--gap" => cfg.gap_prob = parse_num(&a, it.next())?,
+            "--size-mb" => size_mb = Some(parse_num::<f64>(&a, it.next())?),
+            "--driver" => cfg.driver = true,
+            "--no-summary" => cfg.summary = false,
+            "--families" => {
+                let v = it.next().ok_or("--families needs a value")?;
+                let fams = v
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(|s| Family::from_name(s).ok_or_else(|| format!("unknown family {s:?}")))
+                    .collect::<Result<Vec<_>, _>>()?;
+                cfg.families = Some(fams);
+            }
+            "--form" => {
+                cfg.form = match it.next().as_deref() {
+                    Some("narrow") => Form::Narrow,
+                    Some("wide") => Form::Wide,
+                    Some("interactive") => Form::Interactive,
+                    other => return Err(format!("--form: bad value {other:?}")),
+                }
+            }
+            "--stamp" => {
+                cfg.stamp = match it.next().as_deref() {
+                    Some("none") => StampStyle::None,
+                    Some("us") => StampStyle::UsCmd,
+                    Some("dayfirst") => StampStyle::DayFirstMarker,
+                    Some("clue") => StampStyle::Clue,
+                    Some("powershell") => StampStyle::PowerShell,
+                    Some("iso") => StampStyle::Iso,
+                    other => return Err(format!("--stamp: bad value {other:?}")),
+                }
+            }
+            "--encoding" => {
+                cfg.encoding = match it.next().as_deref() {
+                    Some("ascii") => Encoding::Ascii,
+                    Some("utf16") => Encoding::Utf16Le,
+                    Some("mixed") => Encoding::MixedUtf16,
+                    Some("utf8bom") => Encoding::Utf8Bom,
+                    other => return Err(format!("--encoding: bad value {other:?}")),
+                }
+            }
+            "--eol" => {
+                cfg.line_ending = match it.next().as_deref() {
+                    Some("crlf") => LineEnding::Crlf,
+                    Some("lf") => LineEnding::Lf,
+                    Some("cr") => LineEnding::Cr,
+                    other => return Err(format!("--eol: bad value {other:?}")),
+                }
+            }
+            "-o" | "--output" => out = Some(it.next().ok_or("-o needs a path")?),
+            "--truth" => truth = Some(it.next().ok_or("--truth needs a path")?),
+            "-h" | "--help" => return Err("help".to_string()),
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    let out = out.ok_or("missing -o LOG")?;
+    Ok(Args {
+        cfg,
+        size_mb,
+        out,
+        truth,
+    })
+}
+
+/// A writer that only counts bytes.
+struct Count(u64);
+
+impl Write for Count {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Number of snapshots for a log of about `mb` MB, from the size of a short probe log.
+fn snapshots_for(cfg: &Config, mb: f64) -> io::Result<usize> {
+    let probe_n = 16;
+    let mut probe = cfg.clone();
+    probe.snapshots = probe_n;
+    let mut count = Count(0);
+    synth::write_log(&probe, &mut count)?;
+    let per = (count.0 as f64 / probe_n as f64).max(1.0);
+    Ok(((mb * 1e6 / per).ceil() as usize).max(1))
+}
+
+fn run(args: Args) -> io::Result<()> {
+    let mut cfg = args.cfg;
+    if let Some(mb) = args.size_mb {
+        cfg.snapshots = snapshots_for(&cfg, mb)?;
+    }
+    let t0 = Instant::now();
+    let mut count = Count(0);
+    let file = File::create(&args.out)?;
+    let truth = synth::write_log(&cfg, Tee(file, &mut count))?;
+    let secs = t0.elapsed().as_secs_f64();
+    if let Some(path) = &args.truth {
+        std::fs::write(path, synth::truth_tsv(&truth))?;
+    }
+    let leaks = truth.series.iter().filter(|s| s.leak).count();
+    let epochs = truth.epochs.last().map_or(0, |&e| e + 1);
+    eprintln!(
+        "synth: wrote {} bytes to {}: {} snapshots, {} series ({} leaks), {} epoch(s), {:.2} s ({:.0} MB/s)",
+        count.0,
+        args.out,
+        cfg.snapshots,
+        truth.series.len(),
+        leaks,
+        epochs,
+        secs,
+        count.0 as f64 / 1e6 / secs.max(1e-9)
+    );
+    Ok(())
+}
+
+/// Writes to a file and counts the bytes.
+struct Tee<'a>(File, &'a mut Count);
+
+impl Write for Tee<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.0.write(buf)?;
+        self.1 .0 += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+fn main() -> ExitCode {
+    match parse_args() {
+        Ok(args) => match run(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("synth: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Err(msg) if msg == "help" => {
+            print!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        Err(msg) => {
+            eprintln!("synth: {msg}");
+            eprint!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,851 @@
+//! Leak ranking: trend and regression passes over every (tag, pool) series.
+//!
+//! # Method
+//! 1. The `samples` rows are put in a polars frame and sorted by series and
+//!    snapshot, so each series is one contiguous slice.
+//! 2. Each series is cut into **segments** that are never fitted across: at
+//!    every boot epoch and wherever its own Allocs or Frees drop (a driver
+//!    reload).
+//! 3. Each segment of 3 or more points is judged on two clocks: hours, and
+//!    the **allocation clock** (cumulative Allocs), on which a per-operation
+//!    leak is a straight line however bursty the workload. On each clock the
+//!    Bytes series is reduced to a **floor**: the 10th percentile in each of
+//!    K bins, which ignores churn and sawtooth peaks and keeps what is never
+//!    given back. The floor gives the shape statistics of
+//!    [`crate::stats`]: Kendall τ (monotonic rise), retention (share of the
+//!    rises kept), step concentration (a single jump is a step, not a leak),
+//!    deceleration (a cache that fills up slows down). Their product,
+//!    shrunk for short segments, is the evidence E. The same is computed on
+//!    the trailing half of the segment (a leak that starts late).
+//! 4. The rise must stand out from the series' own noise: the floor's rise
+//!    over the robust spread of the residuals around a Theil–Sen line,
+//!    corrected for autocorrelation (a bounded random walk has long runs).
+//! 5. Segments are pooled, weighted by length; a leak seen in more than one
+//!    boot gets a bonus. The score in [0, 1] sorts; verdicts are `leak`
+//!    (score ≥ 0.5), `suspect` (≥ 0.25) and `ok`.
+//!
+//! Rates are Theil–Sen slopes of Bytes (and of Diff) per hour on the last
+//! segment that has 3 points or more.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use polars::prelude::*;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::log::{InputInfo, Log, TimeSource};
+use crate::parse::{Pool, NO_DRIVER};
+use crate::pooltag::TagDb;
+use crate::stats;
+use crate::units;
+
+/// The verdict on a series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Nothing to see.
+    Ok,
+    /// Worth a look.
+    Suspect,
+    /// Belongs in a bug report.
+    Leak,
+}
+
+impl Verdict {
+    /// The word used in every output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Ok => "ok",
+            Verdict::Suspect => "suspect",
+            Verdict::Leak => "leak",
+        }
+    }
+}
+
+/// Score at or above which a series is a `leak`.
+pub const LEAK_AT: f64 = 0.5;
+/// Score at or above which a series is a `suspect`.
+pub const SUSPECT_AT: f64 = 0.25;
+
+/// Options for [`analyze`].
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// A pool budget in bytes: estimate when the pools reach it.
+    pub budget: Option<u64>,
+}
+
+/// A straight line fitted to a segment, for charts: bytes = a + b·hours (or snapshot).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Trend {
+    /// First snapshot of the segment.
+    pub from_snapshot: u32,
+    /// Last snapshot of the segment.
+    pub to_snapshot: u32,
+    /// Bytes at the segment's start.
+    pub start_bytes: f64,
+    /// Bytes at the segment's end.
+    pub end_bytes: f64,
+}
+
+/// One ranked series.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeriesReport {
+    /// 1-based rank.
+    pub rank: usize,
+    /// Pool tag.
+    pub tag: String,
+    /// `Paged` or `Nonpaged`.
+    pub pool: &'static str,
+    /// `leak`, `suspect` or `ok`.
+    pub verdict: Verdict,
+    /// Leak score in [0, 1].
+    pub score: f64,
+    /// Bytes in the first snapshot the series appears in.
+    pub bytes_first: u64,
+    /// Bytes in the last snapshot the series appears in.
+    pub bytes_last: u64,
+    /// Largest Bytes seen.
+    pub bytes_max: u64,
+    /// Theil–Sen growth of Bytes per hour (null on an ordinal axis).
+    pub bytes_per_hour: Option<f64>,
+    /// Theil–Sen growth of outstanding allocations per hour (null on an ordinal axis).
+    pub outstanding_per_hour: Option<f64>,
+    /// Snapshots the series appears in.
+    pub snapshots: u32,
+    /// Mapped_Driver text, or the pooltag.txt entry.
+    pub driver: Option<String>,
+    /// Why it ranks where it does, in one line.
+    pub reason: String,
+    /// Growth per snapshot (on any axis).
+    pub bytes_per_snapshot: f64,
+    /// Share of its pool's bytes in the last snapshot.
+    pub pool_share: f64,
+    /// Allocations per allocation never freed (1 in N), when measurable.
+    pub never_freed_one_in: Option<f64>,
+    /// Segments (epochs and resets) the series was cut into.
+    pub segments: u32,
+    /// Segments judged to leak.
+    pub leaking_segments: u32,
+    /// Fitted trend lines, one per segment of 3 points or more.
+    pub trends: Vec<Trend>,
+    /// Index into [`Log::series`].
+    #[serde(skip)]
+    pub series_id: u32,
+    /// The strongest segment's statistics.
+    #[serde(skip)]
+    pub evidence: Evidence,
+}
+
+/// Pool totals.
+#[derive(Debug, Clone, Serialize)]
+pub struct PoolTotals {
+    /// KiB in the first snapshot.
+    pub kib_first: u64,
+    /// KiB in the last snapshot.
+    pub kib_last: u64,
+    /// Theil–Sen growth in KiB per hour over the last epoch (null on an ordinal axis).
+    pub kib_per_hour: Option<f64>,
+    /// From the summary lines (`summary`) or summed rows (`rows`).
+    pub source: &'static str,
+    /// Hours until the pool reaches `--budget` at this rate.
+    pub hours_to_budget: Option<f64>,
+}
+
+/// Commit charge from the summary lines.
+#[derive(Debug, Clone, Serialize)]
+pub struct Commit {
+    /// KiB in the first snapshot.
+    pub kib_first: u64,
+    /// KiB in the last snapshot.
+    pub kib_last: u64,
+    /// Commit limit in the last snapshot.
+    pub limit_kib: Option<u64>,
+    /// Growth in KiB per hour over the last epoch.
+    pub kib_per_hour: Option<f64>,
+    /// Hours until the limit at this rate.
+    pub hours_to_limit: Option<f64>,
+}
+
+/// The whole analysis, as `analyze --format json` prints it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    /// `poolscan.analysis/1`.
+    pub schema: &'static str,
+    /// poolscan's version.
+    pub version: &'static str,
+    /// Per-input diagnostics.
+    pub inputs: Vec<InputReport>,
+    /// Snapshots over all inputs.
+    pub snapshots: usize,
+    /// Boot epochs.
+    pub epochs: u32,
+    /// First snapshot time (ISO 8601, local as the log wrote it).
+    pub start: Option<String>,
+    /// Last snapshot time.
+    pub end: Option<String>,
+    /// `stamps`, `interval` or `ordinal`.
+    pub time_source: TimeSource,
+    /// Hours covered (null on an ordinal axis).
+    pub hours: Option<f64>,
+    /// Pool totals by pool name.
+    pub pools: BTreeMap<&'static str, PoolTotals>,
+    /// Commit charge, when the log has summary lines.
+    pub commit: Option<Commit>,
+    /// `--budget` in bytes.
+    pub budget_bytes: Option<u64>,
+    /// Every series, most suspect first.
+    pub series: Vec<SeriesReport>,
+    /// Snapshot times (ms since 1970, local), for charts.
+    #[serde(skip)]
+    pub times_ms: Vec<Option<i64>>,
+    /// Snapshot epochs, for charts.
+    #[serde(skip)]
+    pub snapshot_epochs: Vec<u32>,
+}
+
+/// Per-input diagnostics in the JSON.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputReport {
+    /// The input as named.
+    pub path: String,
+    /// Snapshots read.
+    pub snapshots: u32,
+    /// Lines read.
+    pub lines: u64,
+    /// Lines that could not be read.
+    pub skipped_lines: u64,
+    /// Warnings: `line N: reason`.
+    pub warnings: Vec<String>,
+    /// How numeric dates were read.
+    pub date_order: Option<String>,
+}
+
+impl From<&InputInfo> for InputReport {
+    fn from(i: &InputInfo) -> Self {
+        InputReport {
+            path: i.path.clone(),
+            snapshots: i.snapshots,
+            lines: i.lines,
+            skipped_lines: i.skipped_lines,
+            warnings: i.warnings.iter().map(|w| format!("line {}: {}", w.line, w.reason)).collect(),
+            date_order: i.date_order.clone(),
+        }
+    }
+}
+
+/// Statistics of one segment on one clock.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Evidence {
+    /// Combined evidence in [0, 1].
+    pub e: f64,
+    /// Kendall τ of the floor (≥ 0).
+    pub tau: f64,
+    /// Retention of the floor.
+    pub retention: f64,
+    /// Step concentration of the floor.
+    pub step: f64,
+    /// Deceleration factor.
+    pub decel: f64,
+    /// Rise of the floor over the noise.
+    pub snr: f64,
+    /// Share of intervals in which the value rose (of those where it changed).
+    pub rising: f64,
+}
+
+/// Evidence that `y` rises on clock `x` and keeps what it gains.
+///
+/// `x` must be non-decreasing. Returns zero evidence for fewer than 3 points
+/// or a clock that does not move.
+pub fn evidence(x: &[f64], y: &[f64]) -> Evidence {
+    let n = x.len().min(y.len());
+    if n < 3 || x[n - 1] <= x[0] {
+        return Evidence::default();
+    }
+    let k = ((n as f64 / 3.0).round() as usize).clamp(3, 12);
+    let floor = stats::bin_floor(&x[..n], &y[..n], k, 0.1);
+    if floor.len() < 3 {
+        return Evidence::default();
+    }
+    let fx: Vec<f64> = floor.iter().map(|p| p.0).collect();
+    let fy: Vec<f64> = floor.iter().map(|p| p.1).collect();
+    let tau = stats::kendall_tau_b(&fx, &fy).unwrap_or(0.0).max(0.0);
+    let retention = stats::retention(&fy);
+    let step = stats::step_concentration(&fy);
+    let decel = stats::deceleration(&fx, &fy);
+    let shrink = 1.0 - (-((n - 1) as f64) / 4.0).exp();
+    let t_raw = trend_t(&x[..n], &y[..n]);
+    let t_floor = trend_t(&fx, &fy);
+    let snr = t_raw.max(t_floor);
+    let significance = 1.0 - (-(snr / 3.0).powi(2)).exp();
+    let rising = stats::rising_share(&y[..n]).unwrap_or(0.0);
+    let e = tau * retention.sqrt() * decel * (1.0 - step).max(0.0).sqrt() * shrink * significance;
+    Evidence { e: e.clamp(0.0, 1.0), tau, retention, step, decel, snr, rising }
+}
+
+/// How far a Theil–Sen trend stands out from the noise around it: the
+/// slope's t-statistic, `b·sd(x)·√n_eff / σ`, with σ the robust spread of the
+/// residuals (1.4826·MAD) and `n_eff = n(1−ρ)/(1+ρ)` shrunk by the residuals'
+/// lag-1 autocorrelation ρ (a random walk or a cycle has long runs and so
+/// few independent points). Zero for a falling or flat trend.
+pub fn trend_t(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len().min(y.len());
+    if n < 3 {
+        return 0.0;
+    }
+    let Some(fit) = stats::theil_sen(&x[..n], &y[..n]) else { return 0.0 };
+    if fit.slope <= 0.0 {
+        return 0.0;
+    }
+    let resid: Vec<f64> = x.iter().zip(y).map(|(a, b)| b - (fit.intercept + fit.slope * a)).collect();
+    let spread = stats::mad(&resid).unwrap_or(0.0) * 1.4826;
+    let mean_x = x[..n].iter().sum::<f64>() / n as f64;
+    let sd_x = (x[..n].iter().map(|v| (v - mean_x) * (v - mean_x)).sum::<f64>() / n as f64).sqrt();
+    let level = stats::median(&y[..n]).unwrap_or(0.0).abs();
+    // Exactly linear data: judge against a tiny share of the level.
+    let sd = if spread > 0.0 { spread } else { (level * 1e-4).max(1.0) };
+    let rho = lag1(&resid).clamp(0.0, 0.99);
+    let n_eff = (n as f64 * (1.0 - rho) / (1.0 + rho)).max(2.0);
+    fit.slope * sd_x * n_eff.sqrt() / sd
+}
+
+/// Lag-1 autocorrelation.
+fn lag1(r: &[f64]) -> f64 {
+    let n = r.len();
+    if n < 3 {
+        return 0.0;
+    }
+    let m = r.iter().sum::<f64>() / n as f64;
+    let den: f64 = r.iter().map(|v| (v - m) * (v - m)).sum();
+    if den <= 0.0 {
+        return 0.0;
+    }
+    let num: f64 = r.windows(2).map(|w| (w[0] - m) * (w[1] - m)).sum();
+    num / den
+}
+
+/// One segment of a series.
+struct Segment {
+    /// Range into the series' points.
+    lo: usize,
+    hi: usize,
+}
+
+/// What the analysis keeps for one series.
+struct Judged {
+    score: f64,
+    leaking: u32,
+    segments: u32,
+    best: Evidence,
+    late: bool,
+    alloc_clock: bool,
+    trends: Vec<Trend>,
+    bytes_per_hour: Option<f64>,
+    outstanding_per_hour: Option<f64>,
+    bytes_per_snapshot: f64,
+    never_freed: Option<f64>,
+}
+
+/// Judges one series given its points (in snapshot order).
+#[allow(clippy::too_many_arguments)]
+fn judge(
+    snap: &[u32],
+    hours: &[f64],
+    epoch: &[u32],
+    allocs: &[u64],
+    frees: &[u64],
+    diff: &[i64],
+    bytes: &[u64],
+    timed: bool,
+) -> Judged {
+    let n = snap.len();
+    let mut segs = Vec::new();
+    let mut lo = 0;
+    for i in 1..=n {
+        if i == n || epoch[i] != epoch[i - 1] || allocs[i] < allocs[i - 1] || frees[i] < frees[i - 1] {
+            segs.push(Segment { lo, hi: i });
+            lo = i;
+        }
+    }
+    let mut weighted = 0.0;
+    let mut weights = 0.0;
+    let mut leaking = 0;
+    let mut best = Evidence::default();
+    let mut late = false;
+    let mut alloc_clock = false;
+    let mut trends = Vec::new();
+    let mut bytes_per_hour = None;
+    let mut outstanding_per_hour = None;
+    let mut bytes_per_snapshot = 0.0;
+    let mut never_freed = None;
+    for s in &segs {
+        let m = s.hi - s.lo;
+        if m < 3 {
+            continue;
+        }
+        let x_time: Vec<f64> = (s.lo..s.hi).map(|i| if timed { hours[i] } else { f64::from(snap[i]) }).collect();
+        let x_ops: Vec<f64> = (s.lo..s.hi).map(|i| allocs[i] as f64).collect();
+        let y: Vec<f64> = (s.lo..s.hi).map(|i| bytes[i] as f64).collect();
+        let yd: Vec<f64> = (s.lo..s.hi).map(|i| diff[i] as f64).collect();
+        let on_time = evidence(&x_time, &y);
+        let on_ops = evidence(&x_ops, &y);
+        // The trailing half: a leak that starts late.
+        let half = m / 2;
+        let tail = if m >= 12 {
+            let t = evidence(&x_time[half..], &y[half..]);
+            Evidence { e: t.e * 0.9, ..t }
+        } else {
+            Evidence::default()
+        };
+        let mut e = on_time;
+        let mut used_ops = false;
+        let mut used_tail = false;
+        if on_ops.e > e.e {
+            e = on_ops;
+            used_ops = true;
+        }
+        if tail.e > e.e {
+            e = tail;
+            used_tail = true;
+            used_ops = false;
+        }
+        let w = (m - 1) as f64;
+        weighted += w * e.e;
+        weights += w;
+        if e.e >= LEAK_AT {
+            leaking += 1;
+        }
+        if e.e >= best.e {
+            best = e;
+            late = used_tail;
+            alloc_clock = used_ops;
+        }
+        // Rates and trend on this segment (the last one wins).
+        if let Some(fit) = stats::theil_sen(&x_time, &y) {
+            let (x0, x1) = (x_time[0], x_time[m - 1]);
+            trends.push(Trend {
+                from_snapshot: snap[s.lo],
+                to_snapshot: snap[s.hi - 1],
+                start_bytes: fit.intercept + fit.slope * x0,
+                end_bytes: fit.intercept + fit.slope * x1,
+            });
+            if timed {
+                bytes_per_hour = Some(fit.slope);
+                outstanding_per_hour = stats::theil_sen(&x_time, &yd).map(|f| f.slope);
+            }
+            let steps = f64::from(snap[s.hi - 1] - snap[s.lo]).max(1.0);
+            bytes_per_snapshot = (fit.end_bytes(x1) - fit.end_bytes(x0)) / steps;
+        }
+        let da = (allocs[s.hi - 1] - allocs[s.lo]) as f64;
+        let dd = (diff[s.hi - 1] - diff[s.lo]) as f64;
+        if da > 0.0 && dd > 0.0 {
+            never_freed = Some(da / dd);
+        }
+    }
+    let mut score = if weights > 0.0 { weighted / weights } else { 0.0 };
+    // The strongest segment counts at least as much as the average (a leak in the last boot).
+    score = score.max(best.e * 0.95);
+    if leaking >= 2 {
+        score = (score + 0.1).min(1.0);
+    }
+    Judged {
+        score,
+        leaking,
+        segments: segs.len() as u32,
+        best,
+        late,
+        alloc_clock,
+        trends,
+        bytes_per_hour,
+        outstanding_per_hour,
+        bytes_per_snapshot,
+        never_freed,
+    }
+}
+
+trait EndBytes {
+    fn end_bytes(&self, x: f64) -> f64;
+}
+
+impl EndBytes for stats::Fit {
+    fn end_bytes(&self, x: f64) -> f64 {
+        self.intercept + self.slope * x
+    }
+}
+
+/// ISO 8601 text of a snapshot time, with the offset when the log gave one.
+pub fn iso(t: NaiveDateTime, offset_secs: Option<i32>) -> String {
+    let base = t.format("%Y-%m-%dT%H:%M:%S").to_string();
+    match offset_secs {
+        None => base,
+        Some(0) => format!("{base}Z"),
+        Some(o) => {
+            let sign = if o < 0 { '-' } else { '+' };
+            let a = o.abs();
+            format!("{base}{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60)
+        }
+    }
+}
+
+/// Ranks every series of the log.
+pub fn analyze(log: &Log, opts: &Options, tags: Option<&TagDb>) -> Result<Analysis> {
+    let timed = log.time_source != TimeSource::Ordinal && log.snapshots.iter().all(|s| s.time.is_some());
+    let t0 = log.snapshots.first().and_then(|s| s.time);
+    let hours_of: Vec<f64> = log
+        .snapshots
+        .iter()
+        .enumerate()
+        .map(|(i, s)| match (s.time, t0) {
+            (Some(t), Some(t0)) if timed => (t - t0).num_milliseconds() as f64 / 3_600_000.0,
+            _ => i as f64,
+        })
+        .collect();
+
+    // The long table in polars, sorted by (series, snapshot).
+    let n = log.rows.len();
+    let mut snap_col = Vec::with_capacity(n);
+    for (i, s) in log.snapshots.iter().enumerate() {
+        snap_col.extend(std::iter::repeat_n(i as u32, s.rows.len()));
+    }
+    let key: Vec<u64> = log.rows.series.iter().zip(&snap_col).map(|(&s, &p)| (u64::from(s) << 32) | u64::from(p)).collect();
+    let df = DataFrame::new(
+        n,
+        vec![
+            UInt64Chunked::from_vec("key".into(), key).into_series().into(),
+            UInt64Chunked::from_slice("allocs".into(), &log.rows.allocs).into_series().into(),
+            UInt64Chunked::from_slice("frees".into(), &log.rows.frees).into_series().into(),
+            Int64Chunked::from_slice("diff".into(), &log.rows.diff).into_series().into(),
+            UInt64Chunked::from_slice("bytes".into(), &log.rows.bytes).into_series().into(),
+            UInt32Chunked::from_slice("driver".into(), &log.rows.driver).into_series().into(),
+        ],
+    )?;
+    drop(snap_col);
+    let mut df = df.sort(["key"], SortMultipleOptions::default())?;
+    df.rechunk_mut();
+    let keys = vec_u64(&df, "key")?;
+    let allocs = vec_u64(&df, "allocs")?;
+    let frees = vec_u64(&df, "frees")?;
+    let bytes = vec_u64(&df, "bytes")?;
+    let diff: Vec<i64> = df.column("diff")?.i64()?.into_no_null_iter().collect();
+    let driver: Vec<u32> = df.column("driver")?.u32()?.into_no_null_iter().collect();
+    drop(df);
+
+    // Contiguous slices per series.
+    let mut bounds = Vec::new();
+    let mut lo = 0;
+    for i in 1..=keys.len() {
+        if i == keys.len() || keys[i] >> 32 != keys[i - 1] >> 32 {
+            bounds.push((lo, i));
+            lo = i;
+        }
+    }
+    let last_snap = log.snapshots.len().saturating_sub(1);
+    let pool_last = pool_bytes_at(log, last_snap);
+
+    let mut reports: Vec<(f64, SeriesReport)> = bounds
+        .par_iter()
+        .map(|&(lo, hi)| {
+            let sid = (keys[lo] >> 32) as u32;
+            let snap: Vec<u32> = keys[lo..hi].iter().map(|&k| k as u32).collect();
+            let hours: Vec<f64> = snap.iter().map(|&s| hours_of[s as usize]).collect();
+            let epoch: Vec<u32> = snap.iter().map(|&s| log.snapshots[s as usize].epoch).collect();
+            let j = judge(&snap, &hours, &epoch, &allocs[lo..hi], &frees[lo..hi], &diff[lo..hi], &bytes[lo..hi], timed);
+            let series = &log.series[sid as usize];
+            let drv = driver[lo..hi].iter().rev().find(|&&d| d != NO_DRIVER).and_then(|&d| log.driver(d));
+            let drv = drv.map(str::to_string).or_else(|| tags.and_then(|t| t.describe(&series.tag)));
+            let b = &bytes[lo..hi];
+            let bytes_first = b[0];
+            let bytes_last = b[b.len() - 1];
+            let bytes_max = b.iter().copied().max().unwrap_or(0);
+            let pool_total = pool_last[series.pool as usize];
+            let pool_share = if pool_total > 0 { bytes_last as f64 / pool_total as f64 } else { 0.0 };
+            let score = (j.score * 1000.0).round() / 1000.0;
+            let verdict = if snap.len() < 3 {
+                Verdict::Ok
+            } else if score >= LEAK_AT {
+                Verdict::Leak
+            } else if score >= SUSPECT_AT {
+                Verdict::Suspect
+            } else {
+                Verdict::Ok
+            };
+            let span_h = if timed { hours[hours.len() - 1] - hours[0] } else { 0.0 };
+            let reason = reason(&j, verdict, bytes_first, bytes_last, span_h, timed, snap.len());
+            // Magnitude breaks ties: evidence first, then growth.
+            let growth = j.bytes_per_snapshot.max(0.0);
+            let sort_key = j.score * (1.0 + 0.05 * (1.0 + growth).log10());
+            (
+                sort_key,
+                SeriesReport {
+                    rank: 0,
+                    tag: series.tag.clone(),
+                    pool: series.pool.name(),
+                    verdict,
+                    score,
+                    bytes_first,
+                    bytes_last,
+                    bytes_max,
+                    bytes_per_hour: j.bytes_per_hour.map(round1),
+                    outstanding_per_hour: j.outstanding_per_hour.map(round1),
+                    snapshots: snap.len() as u32,
+                    driver: drv,
+                    reason,
+                    bytes_per_snapshot: round1(j.bytes_per_snapshot),
+                    pool_share: (pool_share * 1e4).round() / 1e4,
+                    never_freed_one_in: j.never_freed.map(round1),
+                    segments: j.segments,
+                    leaking_segments: j.leaking,
+                    trends: j.trends,
+                    series_id: sid,
+                    evidence: j.best,
+                },
+            )
+        })
+        .collect();
+    reports.sort_by(|a, b| {
+        b.0.partial_cmp(&a.0)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(b.1.bytes_last.cmp(&a.1.bytes_last))
+            .then(a.1.tag.cmp(&b.1.tag))
+            .then(a.1.pool.cmp(b.1.pool))
+    });
+    let series: Vec<SeriesReport> =
+        reports.into_iter().enumerate().map(|(i, (_, mut r))| {
+            r.rank = i + 1;
+            r
+        }).collect();
+
+    let (pools, commit) = system_pass(log, &hours_of, timed, opts.budget);
+    let first = log.snapshots.first();
+    let last = log.snapshots.last();
+    Ok(Analysis {
+        schema: "poolscan.analysis/1",
+        version: env!("CARGO_PKG_VERSION"),
+        inputs: log.inputs.iter().map(InputReport::from).collect(),
+        snapshots: log.snapshots.len(),
+        epochs: log.epochs,
+        start: first.and_then(|s| s.time.map(|t| iso(t, s.offset_secs))),
+        end: last.and_then(|s| s.time.map(|t| iso(t, s.offset_secs))),
+        time_source: log.time_source,
+        hours: if timed { hours_of.last().copied().map(round1) } else { None },
+        pools,
+        commit,
+        budget_bytes: opts.budget,
+        series,
+        times_ms: log.snapshots.iter().map(|s| s.time.map(crate::frame::millis)).collect(),
+        snapshot_epochs: log.snapshots.iter().map(|s| s.epoch).collect(),
+    })
+}
+
+fn round1(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
+
+fn vec_u64(df: &DataFrame, name: &str) -> Result<Vec<u64>> {
+    Ok(df.column(name)?.u64()?.into_no_null_iter().collect())
+}
+
+/// Summed row bytes per pool at one snapshot.
+fn pool_bytes_at(log: &Log, snap: usize) -> [u64; 2] {
+    let mut out = [0u64; 2];
+    if let Some(s) = log.snapshots.get(snap) {
+        for r in s.rows.clone() {
+            let p = log.series[log.rows.series[r] as usize].pool as usize;
+            out[p] = out[p].saturating_add(log.rows.bytes[r]);
+        }
+    }
+    out
+}
+
+/// Paged and nonpaged totals and commit, with their rates over the last epoch.
+fn system_pass(log: &Log, hours: &[f64], timed: bool, budget: Option<u64>) -> (BTreeMap<&'static str, PoolTotals>, Option<Commit>) {
+    let snaps = &log.snapshots;
+    let mut pools = BTreeMap::new();
+    if snaps.is_empty() {
+        return (pools, None);
+    }
+    // Use only complete snapshots with rows (a cut-off last snapshot under-counts).
+    let usable: Vec<usize> = (0..snaps.len()).filter(|&i| !snaps[i].partial).collect();
+    let last_epoch = snaps[usable.last().copied().unwrap_or(0)].epoch;
+    for pool in [Pool::Nonpaged, Pool::Paged] {
+        let from_summary = usable.iter().all(|&i| match pool {
+            Pool::Nonpaged => snaps[i].summary.pool_nonpaged_k.is_some(),
+            Pool::Paged => snaps[i].summary.pool_paged_k.is_some(),
+        });
+        let kib: Vec<f64> = usable
+            .iter()
+            .map(|&i| {
+                if from_summary {
+                    let s = &snaps[i].summary;
+                    match pool {
+                        Pool::Nonpaged => s.pool_nonpaged_k.unwrap_or(0) as f64,
+                        Pool::Paged => s.pool_paged_k.unwrap_or(0) as f64,
+                    }
+                } else {
+                    pool_bytes_at(log, i)[pool as usize] as f64 / 1024.0
+                }
+            })
+            .collect();
+        if kib.is_empty() {
+            continue;
+        }
+        let rate = epoch_rate(&usable, snaps.iter().map(|s| s.epoch).collect::<Vec<_>>().as_slice(), hours, &kib, last_epoch, timed);
+        let last = kib[kib.len() - 1];
+        let hours_to_budget = match (budget, rate) {
+            (Some(b), Some(r)) if r > 0.0 => Some(round1(((b as f64 / 1024.0) - last).max(0.0) / r)),
+            _ => None,
+        };
+        pools.insert(
+            pool.name(),
+            PoolTotals {
+                kib_first: kib[0].round() as u64,
+                kib_last: last.round() as u64,
+                kib_per_hour: rate.map(round1),
+                source: if from_summary { "summary" } else { "rows" },
+                hours_to_budget,
+            },
+        );
+    }
+    let has_commit = usable.iter().all(|&i| snaps[i].summary.commit_k.is_some());
+    let commit = if has_commit {
+        let kib: Vec<f64> = usable.iter().map(|&i| snaps[i].summary.commit_k.unwrap_or(0) as f64).collect();
+        let rate = epoch_rate(&usable, snaps.iter().map(|s| s.epoch).collect::<Vec<_>>().as_slice(), hours, &kib, last_epoch, timed);
+        let limit = usable.last().and_then(|&i| snaps[i].summary.limit_k).map(|v| v.max(0) as u64);
+        let last = kib[kib.len() - 1];
+        let hours_to_limit = match (limit, rate) {
+            (Some(l), Some(r)) if r > 0.0 => Some(round1((l as f64 - last).max(0.0) / r)),
+            _ => None,
+        };
+        Some(Commit {
+            kib_first: kib[0].max(0.0) as u64,
+            kib_last: last.max(0.0) as u64,
+            limit_kib: limit,
+            kib_per_hour: rate.map(round1),
+            hours_to_limit,
+        })
+    } else {
+        None
+    };
+    (pools, commit)
+}
+
+/// Theil–Sen slope per hour of `values` (one per usable snapshot) over the last epoch.
+fn epoch_rate(usable: &[usize], epochs: &[u32], hours: &[f64], values: &[f64], last_epoch: u32, timed: bool) -> Option<f64> {
+    if !timed {
+        return None;
+    }
+    let (x, y): (Vec<f64>, Vec<f64>) = usable
+        .iter()
+        .zip(values)
+        .filter(|(&i, _)| epochs[i] == last_epoch)
+        .map(|(&i, &v)| (hours[i], v))
+        .unzip();
+    if x.len() < 2 {
+        return None;
+    }
+    stats::theil_sen(&x, &y).map(|f| f.slope)
+}
+
+/// The one-line reason.
+fn reason(j: &Judged, verdict: Verdict, first: u64, last: u64, span_h: f64, timed: bool, n: usize) -> String {
+    if n < 3 {
+        return format!("only {n} snapshot{}: too few to judge", if n == 1 { "" } else { "s" });
+    }
+    let e = j.best;
+    let change = units::delta_bytes(last as f64 - first as f64);
+    let over = if timed { format!(" over {}", units::hours(span_h)) } else { format!(" over {n} snapshots") };
+    let mut parts = Vec::new();
+    match verdict {
+        Verdict::Leak | Verdict::Suspect => {
+            parts.push(format!("floor rose in {:.0}% of intervals", e.rising * 100.0));
+            if e.retention > 0.9 {
+                parts.push("never fell back".to_string());
+            } else {
+                parts.push(format!("kept {:.0}% of its rises", e.retention * 100.0));
+            }
+            if j.late {
+                parts.push("started late".to_string());
+            }
+            if j.alloc_clock {
+                parts.push("grows with allocations".to_string());
+            }
+            if j.leaking >= 2 {
+                parts.push(format!("grew again in {} boots", j.leaking));
+            }
+            parts.push(format!("{change}{over}"));
+            if let Some(k) = j.never_freed {
+                if k >= 1.0 && k < 1e9 {
+                    parts.push(format!("1 in {k:.0} allocations never freed"));
+                }
+            }
+        }
+        Verdict::Ok => {
+            let why = if e.tau <= 0.05 && e.retention <= 0.05 {
+                "no lasting rise"
+            } else if e.step > 0.6 {
+                "one step, not a trend"
+            } else if e.decel < 0.3 {
+                "levelled off (a cache filling up)"
+            } else if e.retention < 0.5 {
+                "gives back what it takes (churn)"
+            } else if e.snr < 2.0 {
+                "rise within its own noise"
+            } else {
+                "weak trend"
+            };
+            parts.push(why.to_string());
+            parts.push(format!("{change}{over}"));
+        }
+    }
+    parts.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn xs(n: usize) -> Vec<f64> {
+        (0..n).map(|i| i as f64).collect()
+    }
+
+    fn noise(i: usize) -> f64 {
+        // Deterministic pseudo-noise in [-1, 1].
+        let x = ((i as u64).wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407) >> 33) as f64;
+        (x / (1u64 << 31) as f64) * 2.0 - 1.0
+    }
+
+    #[test]
+    fn steady_leak_has_strong_evidence() {
+        let x = xs(60);
+        let y: Vec<f64> = x.iter().enumerate().map(|(i, v)| 10_000.0 + 500.0 * v + 800.0 * noise(i)).collect();
+        assert!(evidence(&x, &y).e > 0.6, "{:?}", evidence(&x, &y));
+    }
+
+    #[test]
+    fn plateau_step_and_flat_are_weak() {
+        let x = xs(60);
+        let plateau: Vec<f64> = x.iter().enumerate().map(|(i, v)| 50_000.0 * (1.0 - (-v / 4.0).exp()) + 300.0 * noise(i)).collect();
+        let step: Vec<f64> = x.iter().enumerate().map(|(i, v)| if *v < 30.0 { 1000.0 } else { 9000.0 } + 50.0 * noise(i)).collect();
+        let flat: Vec<f64> = x.iter().enumerate().map(|(i, _)| 5000.0 + 200.0 * noise(i)).collect();
+        for (name, y) in [("plateau", plateau), ("step", step), ("flat", flat)] {
+            let e = evidence(&x, &y);
+            assert!(e.e < LEAK_AT, "{name}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn too_few_points_is_no_evidence() {
+        assert_eq!(evidence(&[0.0, 1.0], &[1.0, 2.0]).e, 0.0);
+        assert_eq!(evidence(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]).e, 0.0);
+    }
+
+    #[test]
+    fn iso_offsets() {
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap().and_hms_opt(23, 18, 56).unwrap();
+        assert_eq!(iso(t, None), "2026-11-25T23:18:56");
+        assert_eq!(iso(t, Some(3600)), "2026-11-25T23:18:56+01:00");
+        assert_eq!(iso(t, Some(-5 * 3600)), "2026-11-25T23:18:56-05:00");
+        assert_eq!(iso(t, Some(0)), "2026-11-25T23:18:56Z");
+    }
+}

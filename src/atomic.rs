@@ -1,0 +1,91 @@
+//! Atomic output: every file is written to a temporary file beside its
+//! target, flushed, then renamed into place, so a crash or a full disk never
+//! leaves half a report where the report should be.
+
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+fn temp_beside(path: &Path, suffix: &str) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let tmp = format!(".{name}.{}.{suffix}", std::process::id());
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.join(tmp),
+        _ => PathBuf::from(tmp),
+    }
+}
+
+/// Writes `path` atomically: `f` writes into a temporary file in the same
+/// directory, which is renamed over `path` only when `f` and the flush succeed.
+pub fn write_file<F>(path: &Path, f: F) -> Result<()>
+where
+    F: FnOnce(&mut BufWriter<File>) -> Result<()>,
+{
+    let tmp = temp_beside(path, "tmp");
+    let werr = |source| Error::Write { path: path.to_path_buf(), source };
+    let file = File::create(&tmp).map_err(werr)?;
+    let mut w = BufWriter::with_capacity(1 << 20, file);
+    let res = f(&mut w).and_then(|_| w.flush().map_err(werr)).and_then(|_| {
+        w.get_ref().sync_all().map_err(werr)
+    });
+    drop(w);
+    match res {
+        Ok(()) => fs::rename(&tmp, path).map_err(|source| {
+            let _ = fs::remove_file(&tmp);
+            Error::Write { path: path.to_path_buf(), source }
+        }),
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+/// Writes bytes to `path` atomically.
+pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_file(path, |w| w.write_all(bytes).map_err(|source| Error::Write { path: path.to_path_buf(), source }))
+}
+
+/// Creates a fresh temporary directory beside `dir`, for a bundle that is
+/// renamed into place by [`commit_dir`].
+pub fn temp_dir_beside(dir: &Path) -> Result<PathBuf> {
+    let tmp = temp_beside(dir, "partial");
+    if tmp.exists() {
+        let _ = fs::remove_dir_all(&tmp);
+    }
+    fs::create_dir_all(&tmp).map_err(|source| Error::Write { path: tmp.clone(), source })?;
+    Ok(tmp)
+}
+
+/// Moves a finished temporary directory to `dir`, replacing an existing one.
+pub fn commit_dir(tmp: &Path, dir: &Path) -> Result<()> {
+    if dir.exists() {
+        let old = temp_beside(dir, "old");
+        let _ = fs::remove_dir_all(&old);
+        fs::rename(dir, &old).map_err(|source| Error::Write { path: dir.to_path_buf(), source })?;
+        fs::rename(tmp, dir).map_err(|source| Error::Write { path: dir.to_path_buf(), source })?;
+        let _ = fs::remove_dir_all(&old);
+    } else {
+        fs::rename(tmp, dir).map_err(|source| Error::Write { path: dir.to_path_buf(), source })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_write_leaves_nothing() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("out.csv");
+        let r = write_file(&p, |_| Err(Error::Invalid("boom".into())));
+        assert!(r.is_err());
+        assert_eq!(fs::read_dir(d.path()).unwrap().count(), 0);
+        write_bytes(&p, b"ok").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"ok");
+        assert_eq!(fs::read_dir(d.path()).unwrap().count(), 1);
+    }
+}

@@ -1,0 +1,193 @@
+//! The command line, with clap's derive API. Only the binary knows clap.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit status:
+  0  success
+  1  --fail-on was given and a series reached that verdict
+  2  usage or input error (the message names the file and, where it applies, the line)";
+
+/// Find kernel pool leaks in Windows PoolMon logs.
+#[derive(Debug, Parser)]
+#[command(name = "poolscan", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// When to use colour: auto (a terminal, and NO_COLOR unset), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print nothing on stderr but errors.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// Never show a progress bar.
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse logs, rank leak suspects, print a report; with --out also write the bug-report bundle.
+    #[command(after_help = "Examples:
+  poolscan analyze poolmon.log
+  poolscan analyze poolmon.log --top 20 --pooltag pooltag.txt
+  poolscan analyze logs/ --format json > report.json
+  poolscan analyze poolsnap.log --interval 10m --start '2026-11-25 08:00'
+  poolscan analyze poolmon.log --out report --fail-on leak
+
+Exit status: 0 success; 1 --fail-on matched; 2 usage or input error.")]
+    Analyze(AnalyzeArgs),
+    /// Write the parsed data as a table (samples or snapshots).
+    #[command(after_help = "Examples:
+  poolscan export poolmon.log -o samples.parquet
+  poolscan export poolmon.log --table snapshots --format csv -o -
+  poolscan export a.log b.log.gz -o all.ndjson")]
+    Export(ExportArgs),
+    /// Two-point comparison (like UMDH): change per tag and pool between the last snapshot of each input.
+    #[command(after_help = "Examples:
+  poolscan diff before.log after.log
+  poolscan diff before.log after.log --format csv > change.csv")]
+    Diff(DiffArgs),
+    /// Which driver owns a tag, from pooltag.txt / localtag.txt style files.
+    #[command(after_help = "Examples:
+  poolscan tags Ntfx 'Dh 1' --pooltag pooltag.txt")]
+    Tags(TagsArgs),
+    /// Print shell completions.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on stdout.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Log files, directories (their *.log and *.txt files), or - for stdin. gzip and zstd are read as is.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<String>,
+    /// Fail (exit 2) on the first line that cannot be read.
+    #[arg(long)]
+    pub strict: bool,
+    /// Time between snapshots, for logs without timestamp lines (10m, 30s, 1h).
+    #[arg(long, value_name = "DURATION")]
+    pub interval: Option<String>,
+    /// Time of the first snapshot, for logs without timestamp lines (2026-11-25T08:00:00).
+    #[arg(long, value_name = "DATETIME", requires = "interval")]
+    pub start: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    Csv,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Leak,
+    Suspect,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChartFormat {
+    Png,
+    Svg,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// Rows shown in table and markdown output.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// Also write the bug-report bundle (report.md, report.json, charts/) to DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replace a non-empty --out DIR.
+    #[arg(long)]
+    pub force: bool,
+    /// Chart format in the bundle.
+    #[arg(long, value_enum, default_value_t = ChartFormat::Png)]
+    pub chart_format: ChartFormat,
+    /// pooltag.txt / localtag.txt style file for driver names (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub pooltag: Vec<PathBuf>,
+    /// Exit 1 when a series reaches this verdict.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// A pool size limit (512MiB, 2G): estimate when the pools reach it at the current rate.
+    #[arg(long, value_name = "SIZE")]
+    pub budget: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableChoice {
+    Samples,
+    Snapshots,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Parquet,
+    Json,
+    Ndjson,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Which table.
+    #[arg(long, value_enum, default_value_t = TableChoice::Samples)]
+    pub table: TableChoice,
+    /// Format (default: from the extension of --output).
+    #[arg(long, short, value_enum)]
+    pub format: Option<ExportFormat>,
+    /// Output file, or - for stdout (csv, ndjson, json).
+    #[arg(long, short, value_name = "PATH")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The log before (its last snapshot is used).
+    pub before: String,
+    /// The log after (its last snapshot is used).
+    pub after: String,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// Rows shown in table and markdown output.
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+    /// pooltag.txt / localtag.txt style file for driver names (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub pooltag: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct TagsArgs {
+    /// Tags to look up (quote tags with spaces: 'Dh 1').
+    #[arg(required = true)]
+    pub tags: Vec<String>,
+    /// pooltag.txt / localtag.txt style file (repeatable).
+    #[arg(long, value_name = "FILE", required = true)]
+    pub pooltag: Vec<PathBuf>,
+}

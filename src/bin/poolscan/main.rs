@@ -1,0 +1,29 @@
+//! The `poolscan` binary: parse the command line, run, map errors to exit codes.
+
+mod cli;
+mod run;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            if err.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("poolscan: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

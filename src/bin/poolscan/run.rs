@@ -1,0 +1,221 @@
+//! What each command does, with anyhow context on every error.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::CommandFactory;
+use poolscan::analysis::{self, Verdict};
+use poolscan::log::{Log, ReadOptions};
+use poolscan::pooltag::TagDb;
+use poolscan::{export, frame, input, report, units};
+
+use crate::cli::{self, Cli, Command};
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let color = match cli.color {
+        cli::ColorChoice::Always => true,
+        cli::ColorChoice::Never => false,
+        cli::ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+    };
+    let ui = Ui { quiet: cli.quiet, color };
+    match cli.command {
+        Command::Analyze(a) => analyze(a, &ui),
+        Command::Export(a) => export_cmd(a, &ui),
+        Command::Diff(a) => diff(a, &ui),
+        Command::Tags(a) => tags(a),
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "poolscan", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let man = clap_mangen::Man::new(Cli::command());
+            let mut out = Vec::new();
+            man.render(&mut out).context("rendering the man page")?;
+            std::io::stdout().write_all(&out).context("writing the man page")?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// How to talk to the user on stderr.
+pub struct Ui {
+    pub quiet: bool,
+    pub color: bool,
+}
+
+fn read_opts(a: &cli::InputArgs) -> Result<ReadOptions> {
+    let interval = match &a.interval {
+        None => None,
+        Some(s) => Some(units::parse_duration(s).with_context(|| format!("--interval {s:?}: expected a duration such as 10m, 30s or 1h"))?),
+    };
+    let start = match &a.start {
+        None => None,
+        Some(s) => Some(parse_start(s).with_context(|| format!("--start {s:?}: expected a date and time such as 2026-11-25T08:00:00"))?),
+    };
+    Ok(ReadOptions { strict: a.strict, start, interval })
+}
+
+fn parse_start(s: &str) -> Option<chrono::NaiveDateTime> {
+    for f in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(s.trim(), f) {
+            return Some(t);
+        }
+    }
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0))
+}
+
+fn load(a: &cli::InputArgs, ui: &Ui) -> Result<Log> {
+    let opts = read_opts(a)?;
+    let inputs = input::expand(&a.inputs).context("reading the inputs")?;
+    let log = poolscan::log::read(&inputs, &opts)?;
+    if !ui.quiet {
+        diagnostics(&log);
+    }
+    Ok(log)
+}
+
+/// Per input: lines, snapshots, skipped lines with the first reasons.
+fn diagnostics(log: &Log) {
+    let mut err = std::io::stderr().lock();
+    for i in &log.inputs {
+        let _ = writeln!(
+            err,
+            "{}: {} snapshots, {} rows, {} lines, {} skipped{}",
+            i.path,
+            i.snapshots,
+            i.rows,
+            i.lines,
+            i.skipped_lines,
+            i.date_order.as_deref().map(|d| format!("; dates read {d}")).unwrap_or_default()
+        );
+        for w in i.warnings.iter().take(5) {
+            let _ = writeln!(err, "  line {}: {}", w.line, w.reason);
+        }
+        if i.warning_count > 5 {
+            let _ = writeln!(err, "  ... and {} more warnings (all in the JSON output)", i.warning_count - 5);
+        }
+    }
+}
+
+fn tagdb(files: &[std::path::PathBuf], ui: &Ui) -> Result<Option<TagDb>> {
+    if files.is_empty() {
+        return Ok(None);
+    }
+    let mut db = TagDb::new();
+    for f in files {
+        let warnings = db.add_file(f).with_context(|| format!("reading pooltag file {}", f.display()))?;
+        if !ui.quiet && !warnings.is_empty() {
+            eprintln!("{}: {} lines skipped (first: {})", f.display(), warnings.len(), warnings[0]);
+        }
+    }
+    Ok(Some(db))
+}
+
+fn analyze(a: cli::AnalyzeArgs, ui: &Ui) -> Result<ExitCode> {
+    let budget = match &a.budget {
+        None => None,
+        Some(s) => Some(units::parse_size(s).with_context(|| format!("--budget {s:?}: expected a size such as 512MiB or 2G"))?),
+    };
+    let db = tagdb(&a.pooltag, ui)?;
+    if let Some(dir) = &a.out {
+        poolscan::bundle::check_target(dir, a.force)?;
+    }
+    let log = load(&a.input, ui)?;
+    let result = analysis::analyze(&log, &analysis::Options { budget }, db.as_ref())?;
+    let fmt = match a.format {
+        cli::ReportFormat::Table => report::Format::Table,
+        cli::ReportFormat::Json => report::Format::Json,
+        cli::ReportFormat::Csv => report::Format::Csv,
+        cli::ReportFormat::Markdown => report::Format::Markdown,
+    };
+    let opts = report::Style { top: a.top, color: ui.color, width: terminal_width() };
+    let text = report::render(&result, fmt, &opts)?;
+    std::io::stdout().lock().write_all(text.as_bytes()).context("writing the report")?;
+    if let Some(dir) = &a.out {
+        let chart = match a.chart_format {
+            cli::ChartFormat::Png => poolscan::chart::Kind::Png,
+            cli::ChartFormat::Svg => poolscan::chart::Kind::Svg,
+        };
+        poolscan::bundle::write(dir, &log, &result, chart, a.force).with_context(|| format!("writing the bundle to {}", dir.display()))?;
+        if !ui.quiet {
+            eprintln!("wrote {}", dir.join("report.md").display());
+        }
+    }
+    let failed = match a.fail_on {
+        None => false,
+        Some(cli::FailOn::Leak) => result.series.iter().any(|s| s.verdict == Verdict::Leak),
+        Some(cli::FailOn::Suspect) => result.series.iter().any(|s| s.verdict >= Verdict::Suspect),
+    };
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(120)
+}
+
+fn export_cmd(a: cli::ExportArgs, ui: &Ui) -> Result<ExitCode> {
+    let format = match a.format {
+        Some(cli::ExportFormat::Csv) => export::Format::Csv,
+        Some(cli::ExportFormat::Parquet) => export::Format::Parquet,
+        Some(cli::ExportFormat::Json) => export::Format::Json,
+        Some(cli::ExportFormat::Ndjson) => export::Format::Ndjson,
+        None if a.output.as_os_str() == "-" => export::Format::Csv,
+        None => match export::Format::from_path(&a.output) {
+            Some(f) => f,
+            None => bail!("{}: cannot tell the format from the extension: give --format csv|parquet|json|ndjson", a.output.display()),
+        },
+    };
+    let log = load(&a.input, ui)?;
+    let table = match a.table {
+        cli::TableChoice::Samples => frame::Table::Samples,
+        cli::TableChoice::Snapshots => frame::Table::Snapshots,
+    };
+    let mut df = frame::table(&log, table)?;
+    export::write(&mut df, format, &a.output).with_context(|| format!("writing {}", a.output.display()))?;
+    if !ui.quiet && a.output.as_os_str() != "-" {
+        eprintln!("wrote {} rows to {}", df.height(), a.output.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn diff(a: cli::DiffArgs, ui: &Ui) -> Result<ExitCode> {
+    let db = tagdb(&a.pooltag, ui)?;
+    let opts = ReadOptions::default();
+    let before = poolscan::log::read(&input::expand(&[a.before.as_str()])?, &opts)?;
+    let after = poolscan::log::read(&input::expand(&[a.after.as_str()])?, &opts)?;
+    if !ui.quiet {
+        diagnostics(&before);
+        diagnostics(&after);
+    }
+    let d = poolscan::diff::compare(&before, &after, db.as_ref());
+    let fmt = match a.format {
+        cli::ReportFormat::Table => report::Format::Table,
+        cli::ReportFormat::Json => report::Format::Json,
+        cli::ReportFormat::Csv => report::Format::Csv,
+        cli::ReportFormat::Markdown => report::Format::Markdown,
+    };
+    let opts = report::Style { top: a.top, color: ui.color, width: terminal_width() };
+    let text = report::render_diff(&d, fmt, &opts)?;
+    std::io::stdout().lock().write_all(text.as_bytes()).context("writing the comparison")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn tags(a: cli::TagsArgs) -> Result<ExitCode> {
+    let ui = Ui { quiet: false, color: false };
+    let db = tagdb(&a.pooltag, &ui)?.unwrap_or_default();
+    let mut out = std::io::stdout().lock();
+    for t in &a.tags {
+        let hits = db.lookup(t);
+        if hits.is_empty() {
+            writeln!(out, "{t:<4}  (no entry)")?;
+        }
+        for e in hits {
+            writeln!(out, "{t:<4}  {:<4}  {:<20} {}", e.pattern, e.binary, e.description)?;
+        }
+    }
+    let _ = Path::new("");
+    Ok(ExitCode::SUCCESS)
+}

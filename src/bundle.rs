@@ -1,0 +1,222 @@
+//! The bug-report bundle (`analyze --out DIR`): `report.md`, `report.json`
+//! and `charts/`. It is written to a temporary directory beside DIR and
+//! renamed into place, so a failure never leaves half a bundle.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::analysis::{Analysis, SeriesReport, Verdict};
+use crate::atomic;
+use crate::chart::{self, Axis, Kind, Line};
+use crate::error::{Error, Result};
+use crate::log::{Log, TimeSource};
+use crate::report::{self, md_cell};
+use crate::units;
+
+/// Charts drawn for suspects at most.
+pub const MAX_CHARTS: usize = 10;
+
+/// Refuses an existing non-empty DIR unless `force`.
+pub fn check_target(dir: &Path, force: bool) -> Result<()> {
+    if dir.exists() {
+        if !dir.is_dir() {
+            return Err(Error::Invalid(format!("{}: exists and is not a directory", dir.display())));
+        }
+        let empty = std::fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(false);
+        if !empty && !force {
+            return Err(Error::Invalid(format!("{}: directory is not empty (use --force to replace it)", dir.display())));
+        }
+    }
+    Ok(())
+}
+
+/// The series that get their own chart: leaks and suspects, at most [`MAX_CHARTS`].
+pub fn charted(a: &Analysis) -> Vec<&SeriesReport> {
+    a.series.iter().filter(|s| s.verdict != Verdict::Ok).take(MAX_CHARTS).collect()
+}
+
+fn chart_err(e: chart::ChartError) -> Error {
+    let chart::ChartError::Draw { path, reason } = e;
+    Error::Chart { path, reason }
+}
+
+/// Points (x, bytes) and (x, outstanding) of one series, x in chart units.
+fn points(log: &Log, a: &Analysis, series_id: u32) -> (Vec<(f64, f64)>, Vec<(f64, f64)>) {
+    let mut b = Vec::new();
+    let mut d = Vec::new();
+    for (i, s) in log.snapshots.iter().enumerate() {
+        // Rows are few per snapshot relative to the log; a linear scan per chart is fine.
+        for r in s.rows.clone() {
+            if log.rows.series[r] == series_id {
+                let x = x_of(a, i);
+                b.push((x, log.rows.bytes[r] as f64));
+                d.push((x, log.rows.diff[r] as f64));
+                break;
+            }
+        }
+    }
+    (b, d)
+}
+
+fn axis(a: &Analysis) -> Axis {
+    if a.time_source == TimeSource::Ordinal || a.times_ms.iter().any(Option::is_none) {
+        Axis::Ordinal
+    } else {
+        Axis::Time
+    }
+}
+
+fn x_of(a: &Analysis, snap: usize) -> f64 {
+    match axis(a) {
+        Axis::Time => a.times_ms.get(snap).copied().flatten().unwrap_or(0) as f64,
+        Axis::Ordinal => snap as f64,
+    }
+}
+
+/// x values where a new epoch starts.
+fn boundaries(a: &Analysis) -> Vec<f64> {
+    (1..a.snapshot_epochs.len()).filter(|&i| a.snapshot_epochs[i] != a.snapshot_epochs[i - 1]).map(|i| x_of(a, i)).collect()
+}
+
+/// Writes the bundle.
+pub fn write(dir: &Path, log: &Log, a: &Analysis, kind: Kind, force: bool) -> Result<()> {
+    check_target(dir, force)?;
+    let tmp = atomic::temp_dir_beside(dir)?;
+    let res = fill(&tmp, log, a, kind);
+    if let Err(e) = res {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    atomic::commit_dir(&tmp, dir)
+}
+
+fn fill(tmp: &Path, log: &Log, a: &Analysis, kind: Kind) -> Result<()> {
+    let charts = tmp.join("charts");
+    std::fs::create_dir_all(&charts).map_err(|source| Error::Write { path: charts.clone(), source })?;
+    let ax = axis(a);
+    let bounds = boundaries(a);
+    let ext = kind.extension();
+
+    // overview: the top suspects (or the top five when nothing is suspect).
+    let mut top: Vec<&SeriesReport> = charted(a).into_iter().take(8).collect();
+    if top.is_empty() {
+        top = a.series.iter().take(5).collect();
+    }
+    let lines: Vec<Line> = top
+        .iter()
+        .map(|s| Line { label: format!("{} {} ({})", s.tag, s.pool, s.verdict.name()), points: points(log, a, s.series_id).0 })
+        .collect();
+    let overview = charts.join(format!("overview.{ext}"));
+    chart::overview(&overview, kind, ax, "Top suspects: bytes in use", &lines, &bounds).map_err(chart_err)?;
+
+    // pools: totals per snapshot, from the summary lines when every snapshot has them.
+    let mut nonpaged = Vec::new();
+    let mut paged = Vec::new();
+    for (i, s) in log.snapshots.iter().enumerate() {
+        if s.partial {
+            continue;
+        }
+        let x = x_of(a, i);
+        let (np, p) = match (s.summary.pool_nonpaged_k, s.summary.pool_paged_k) {
+            (Some(np), Some(p)) => (np as f64 * 1024.0, p as f64 * 1024.0),
+            _ => {
+                let mut t = [0f64; 2];
+                for r in s.rows.clone() {
+                    t[log.series[log.rows.series[r] as usize].pool as usize] += log.rows.bytes[r] as f64;
+                }
+                (t[0], t[1])
+            }
+        };
+        nonpaged.push((x, np));
+        paged.push((x, p));
+    }
+    let pools = charts.join(format!("pools.{ext}"));
+    chart::pools(&pools, kind, ax, "Pool totals", &nonpaged, &paged, &bounds).map_err(chart_err)?;
+
+    // One chart per suspect.
+    let mut files = Vec::new();
+    for s in charted(a) {
+        let (b, d) = points(log, a, s.series_id);
+        let trends: Vec<((f64, f64), (f64, f64))> = s
+            .trends
+            .iter()
+            .map(|t| {
+                ((x_of(a, t.from_snapshot as usize), t.start_bytes), (x_of(a, t.to_snapshot as usize), t.end_bytes))
+            })
+            .collect();
+        let name = format!("{}.{ext}", chart::file_name(s.rank, &s.tag, s.pool));
+        let title = format!(
+            "{} {}{}  {}  {}",
+            s.tag,
+            s.pool,
+            s.driver.as_deref().map(|d| format!(" {d}")).unwrap_or_default(),
+            rate(s),
+            s.verdict.name()
+        );
+        chart::suspect(&charts.join(&name), kind, ax, &title, &b, &d, &trends, &bounds).map_err(chart_err)?;
+        files.push((s, name));
+    }
+
+    let json = report::render(a, report::Format::Json, &report::Style::default())?;
+    atomic::write_bytes(&tmp.join("report.json"), json.as_bytes())?;
+    let md = markdown(a, &files, ext);
+    atomic::write_bytes(&tmp.join("report.md"), md.as_bytes())?;
+    Ok(())
+}
+
+fn rate(s: &SeriesReport) -> String {
+    match s.bytes_per_hour {
+        Some(r) => units::rate(r),
+        None => format!("{}/snapshot", units::delta_bytes(s.bytes_per_snapshot)),
+    }
+}
+
+/// What to do next for a suspect.
+fn next_steps(s: &SeriesReport) -> String {
+    let pool_flag = if s.pool == "Paged" { "paged" } else { "nonpaged" };
+    format!(
+        "Next: find the allocating code with a pool-tag breakpoint (`ed nt!PoolHitTag '{tag}'` in WinDbg, or `!poolfind {tag}`), \
+         run the owning driver under Driver Verifier with pool tracking (`verifier /flags 0x9 /driver <name>.sys`, then `!verifier 3` \
+         for outstanding allocations), or record a WPR pool trace (`wpr -start Pool -filemode`, reproduce, `wpr -stop pool.etl`) and \
+         group {pool_flag} allocations of tag `{tag}` by stack in WPA.",
+        tag = s.tag
+    )
+}
+
+/// `report.md`: summary, table, a paragraph per suspect with its chart.
+pub fn markdown(a: &Analysis, files: &[(&SeriesReport, String)], ext: &str) -> String {
+    let mut out = report::render(a, report::Format::Markdown, &report::Style { top: 15, color: false, width: 200 })
+        .unwrap_or_default();
+    let _ = writeln!(out, "\n![Top suspects](charts/overview.{ext})\n");
+    let _ = writeln!(out, "![Pool totals](charts/pools.{ext})\n");
+    if files.is_empty() {
+        let _ = writeln!(out, "No series reached `suspect`: nothing here looks like a leak.\n");
+    }
+    for (s, file) in files {
+        let _ = writeln!(out, "### {}. `{}` {}: {}\n", s.rank, md_cell(&s.tag), s.pool, s.verdict.name());
+        let share = if s.pool_share > 0.0 { format!(", {:.1}% of {} pool", s.pool_share * 100.0, s.pool.to_lowercase()) } else { String::new() };
+        let driver = s.driver.as_deref().map(|d| format!(" Driver: {}.", md_cell(d))).unwrap_or_else(|| " Driver: unknown (give `--pooltag pooltag.txt`).".into());
+        let _ = writeln!(
+            out,
+            "{} → {} ({}{share}), score {:.2}.{driver} Why: {}.\n",
+            units::bytes(s.bytes_first as f64),
+            units::bytes(s.bytes_last as f64),
+            rate(s),
+            s.score,
+            md_cell(&s.reason)
+        );
+        let _ = writeln!(out, "{}\n", next_steps(s));
+        let _ = writeln!(out, "![{} {}](charts/{})\n", md_cell(&s.tag), s.pool, file);
+    }
+    let _ = writeln!(
+        out,
+        "---\nA pool tag names an allocation site family, not a call stack: confirm the owner with PoolHitTag, Driver Verifier or a WPR pool trace before filing. Generated by poolscan {}.",
+        env!("CARGO_PKG_VERSION")
+    );
+    out
+}
+
+/// The path of a chart inside a bundle.
+pub fn chart_path(dir: &Path, name: &str) -> PathBuf {
+    dir.join("charts").join(name)
+}

@@ -1,0 +1,146 @@
+//! The polars tables of `contract.md`: `samples` (one row per snapshot, tag
+//! and pool) and `snapshots` (one row per snapshot), built column-wise from
+//! a [`Log`] without a heap allocation per row.
+
+use chrono::NaiveDateTime;
+use polars::prelude::*;
+
+use crate::error::Result;
+use crate::log::Log;
+use crate::parse::NO_DRIVER;
+
+/// Which table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    /// One row per (snapshot, tag, pool).
+    Samples,
+    /// One row per snapshot.
+    Snapshots,
+}
+
+/// Column names of the `samples` table, in order.
+pub const SAMPLE_COLUMNS: [&str; 12] = [
+    "source", "snapshot", "time", "epoch", "tag", "pool", "allocs", "frees", "diff", "bytes", "per_alloc", "driver",
+];
+
+/// Column names of the `snapshots` table, in order.
+pub const SNAPSHOT_COLUMNS: [&str; 17] = [
+    "source",
+    "snapshot",
+    "time",
+    "epoch",
+    "line",
+    "rows",
+    "stamp",
+    "memory_k",
+    "avail_k",
+    "page_faults",
+    "inram_krnl_k",
+    "paged_resident_k",
+    "commit_k",
+    "limit_k",
+    "peak_k",
+    "pool_nonpaged_k",
+    "pool_paged_k",
+];
+
+/// Milliseconds since the epoch of a naive local time (the axis is local time as the log wrote it).
+pub fn millis(t: NaiveDateTime) -> i64 {
+    t.and_utc().timestamp_millis()
+}
+
+fn time_column(name: &str, values: Vec<Option<i64>>) -> Column {
+    Int64Chunked::from_iter_options(name.into(), values.into_iter())
+        .into_datetime(TimeUnit::Milliseconds, None)
+        .into_series()
+        .into()
+}
+
+/// Builds the `samples` table, sorted by time (snapshot order).
+pub fn samples(log: &Log) -> Result<DataFrame> {
+    let n = log.rows.len();
+    let mut snap = Vec::with_capacity(n);
+    let mut time = Vec::with_capacity(n);
+    let mut epoch = Vec::with_capacity(n);
+    let mut source_idx = Vec::with_capacity(n);
+    for (i, s) in log.snapshots.iter().enumerate() {
+        let k = s.rows.len();
+        snap.extend(std::iter::repeat_n(i as u32, k));
+        time.extend(std::iter::repeat_n(s.time.map(millis), k));
+        epoch.extend(std::iter::repeat_n(s.epoch, k));
+        source_idx.extend(std::iter::repeat_n(s.source, k));
+    }
+    let source: Column = if log.inputs.len() == 1 {
+        Column::new_scalar("source".into(), Scalar::from(PlSmallStr::from(log.inputs[0].path.as_str())), n)
+    } else {
+        StringChunked::from_iter_values("source".into(), source_idx.iter().map(|&s| log.inputs[s as usize].path.as_str()))
+            .into_series()
+            .into()
+    };
+    let tags = StringChunked::from_iter_values(
+        "tag".into(),
+        log.rows.series.iter().map(|&s| log.series[s as usize].tag.as_str()),
+    );
+    let pools = StringChunked::from_iter_values(
+        "pool".into(),
+        log.rows.series.iter().map(|&s| log.series[s as usize].pool.name()),
+    );
+    let drivers = StringChunked::from_iter_options(
+        "driver".into(),
+        log.rows.driver.iter().map(|&d| if d == NO_DRIVER { None } else { log.drivers.get(d as usize).map(String::as_str) }),
+    );
+    let cols = vec![
+        source,
+        UInt32Chunked::from_vec("snapshot".into(), snap).into_series().into(),
+        time_column("time", time),
+        UInt32Chunked::from_vec("epoch".into(), epoch).into_series().into(),
+        tags.into_series().into(),
+        pools.into_series().into(),
+        UInt64Chunked::from_slice("allocs".into(), &log.rows.allocs).into_series().into(),
+        UInt64Chunked::from_slice("frees".into(), &log.rows.frees).into_series().into(),
+        Int64Chunked::from_slice("diff".into(), &log.rows.diff).into_series().into(),
+        UInt64Chunked::from_slice("bytes".into(), &log.rows.bytes).into_series().into(),
+        UInt64Chunked::from_slice("per_alloc".into(), &log.rows.per_alloc).into_series().into(),
+        drivers.into_series().into(),
+    ];
+    Ok(DataFrame::new(n, cols)?)
+}
+
+/// Builds the `snapshots` table.
+pub fn snapshots(log: &Log) -> Result<DataFrame> {
+    let s = &log.snapshots;
+    let n = s.len();
+    let opt = |name: &str, f: &dyn Fn(&crate::parse::Summary) -> Option<i64>| -> Column {
+        Int64Chunked::from_iter_options(name.into(), s.iter().map(|x| f(&x.summary))).into_series().into()
+    };
+    let cols = vec![
+        StringChunked::from_iter_values("source".into(), s.iter().map(|x| log.inputs[x.source as usize].path.as_str()))
+            .into_series()
+            .into(),
+        UInt32Chunked::from_iter_values("snapshot".into(), 0..n as u32).into_series().into(),
+        time_column("time", s.iter().map(|x| x.time.map(millis)).collect()),
+        UInt32Chunked::from_iter_values("epoch".into(), s.iter().map(|x| x.epoch)).into_series().into(),
+        UInt64Chunked::from_iter_values("line".into(), s.iter().map(|x| x.line)).into_series().into(),
+        UInt32Chunked::from_iter_values("rows".into(), s.iter().map(|x| x.rows.len() as u32)).into_series().into(),
+        StringChunked::from_iter_options("stamp".into(), s.iter().map(|x| x.stamp.as_deref())).into_series().into(),
+        opt("memory_k", &|m| m.memory_k),
+        opt("avail_k", &|m| m.avail_k),
+        opt("page_faults", &|m| m.page_faults),
+        opt("inram_krnl_k", &|m| m.inram_krnl_k),
+        opt("paged_resident_k", &|m| m.paged_resident_k),
+        opt("commit_k", &|m| m.commit_k),
+        opt("limit_k", &|m| m.limit_k),
+        opt("peak_k", &|m| m.peak_k),
+        opt("pool_nonpaged_k", &|m| m.pool_nonpaged_k),
+        opt("pool_paged_k", &|m| m.pool_paged_k),
+    ];
+    Ok(DataFrame::new(n, cols)?)
+}
+
+/// Builds either table.
+pub fn table(log: &Log, which: Table) -> Result<DataFrame> {
+    match which {
+        Table::Samples => samples(log),
+        Table::Snapshots => snapshots(log),
+    }
+}

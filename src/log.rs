@@ -1,0 +1,738 @@
+//! The parsed log: snapshots, rows in columns, series and driver tables,
+//! per-input diagnostics, a time axis and boot epochs.
+//!
+//! [`read`] drives everything: each input is read in chunks, the chunks are
+//! parsed in parallel ([`crate::parse::parse_chunk`]), and their events are
+//! stitched into snapshots here, in order. Then timestamps are resolved once
+//! per input (day-first or month-first, [`crate::stamp::resolve`]), inputs
+//! are merged in time order, and epochs are found where the cumulative
+//! counters of most series drop at once (a reboot).
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+
+use chrono::{Duration, NaiveDateTime};
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::input::{self, Chunks, Input};
+use crate::parse::{self, EventKind, IdMap, Part, Pool, Summary, NO_DRIVER};
+use crate::stamp;
+
+/// How the time axis was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TimeSource {
+    /// Timestamp lines written before each snapshot.
+    Stamps,
+    /// `--start` and `--interval`.
+    Interval,
+    /// No times: snapshot numbers.
+    Ordinal,
+}
+
+impl TimeSource {
+    /// The name used in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            TimeSource::Stamps => "stamps",
+            TimeSource::Interval => "interval",
+            TimeSource::Ordinal => "ordinal",
+        }
+    }
+}
+
+/// Options for reading logs.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Fail on the first line that cannot be read.
+    pub strict: bool,
+    /// Time of the first snapshot for logs without timestamp lines.
+    pub start: Option<NaiveDateTime>,
+    /// Time between snapshots for logs without timestamp lines.
+    pub interval: Option<Duration>,
+}
+
+/// A line that was skipped or noted, with its reason.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Warning {
+    /// 1-based line number.
+    pub line: u64,
+    /// Why.
+    pub reason: String,
+}
+
+/// How many warnings are kept per input (all are counted).
+pub const WARNINGS_KEPT: usize = 20;
+
+/// Diagnostics for one input.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct InputInfo {
+    /// The input as the user named it.
+    pub path: String,
+    /// Lines read.
+    pub lines: u64,
+    /// Bytes read (after decompression, before decoding).
+    pub bytes: u64,
+    /// Snapshots found.
+    pub snapshots: u32,
+    /// Rows read.
+    pub rows: u64,
+    /// Lines that could not be read.
+    pub skipped_lines: u64,
+    /// Known noise lines (prompts, `PoolMon:` messages) passed over.
+    pub noise_lines: u64,
+    /// Timestamp lines read.
+    pub stamps: u64,
+    /// Skipped lines by reason.
+    pub reasons: BTreeMap<String, u64>,
+    /// The first [`WARNINGS_KEPT`] warnings.
+    pub warnings: Vec<Warning>,
+    /// All warnings, counted.
+    pub warning_count: u64,
+    /// How numeric dates were read, when the input had any.
+    pub date_order: Option<String>,
+    /// UTF-16 blocks decoded.
+    pub utf16_blocks: u64,
+    /// gzip, zstd or none.
+    pub compression: String,
+}
+
+impl InputInfo {
+    fn warn(&mut self, line: u64, reason: &str) {
+        self.warning_count += 1;
+        if self.warnings.len() < WARNINGS_KEPT {
+            self.warnings.push(Warning { line, reason: reason.to_string() });
+        }
+    }
+
+    fn skip(&mut self, line: u64, reason: &str) {
+        self.skipped_lines += 1;
+        *self.reasons.entry(reason.to_string()).or_insert(0) += 1;
+        self.warn(line, reason);
+    }
+}
+
+/// One snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    /// Index into [`Log::inputs`].
+    pub source: u32,
+    /// 1-based line where it starts.
+    pub line: u64,
+    /// Its rows in [`Log::rows`].
+    pub rows: Range<usize>,
+    /// Raw timestamp text.
+    pub stamp: Option<String>,
+    /// When it was taken.
+    pub time: Option<NaiveDateTime>,
+    /// UTC offset in seconds, when the stamp gave one.
+    pub offset_secs: Option<i32>,
+    /// Boot epoch.
+    pub epoch: u32,
+    /// Summary lines.
+    pub summary: Summary,
+    /// A pasted interactive screen (rows had `( delta )` columns).
+    pub interactive: bool,
+    /// The log's last snapshot looks cut off (far fewer rows than the one before).
+    pub partial: bool,
+}
+
+/// Rows in columns, contiguous per snapshot in snapshot order.
+#[derive(Debug, Clone, Default)]
+pub struct Rows {
+    /// Series id ([`Log::series`]).
+    pub series: Vec<u32>,
+    /// Cumulative allocations.
+    pub allocs: Vec<u64>,
+    /// Cumulative frees.
+    pub frees: Vec<u64>,
+    /// Outstanding allocations as printed.
+    pub diff: Vec<i64>,
+    /// Bytes in use.
+    pub bytes: Vec<u64>,
+    /// Per Alloc as printed.
+    pub per_alloc: Vec<u64>,
+    /// Driver id ([`Log::drivers`]) or [`NO_DRIVER`].
+    pub driver: Vec<u32>,
+}
+
+impl Rows {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.series.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.series.is_empty()
+    }
+
+    fn push_from(&mut self, other: &Rows, i: usize) {
+        self.series.push(other.series[i]);
+        self.allocs.push(other.allocs[i]);
+        self.frees.push(other.frees[i]);
+        self.diff.push(other.diff[i]);
+        self.bytes.push(other.bytes[i]);
+        self.per_alloc.push(other.per_alloc[i]);
+        self.driver.push(other.driver[i]);
+    }
+}
+
+/// A (tag, pool) series.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Series {
+    /// The tag as printed, trailing spaces trimmed, inner spaces kept.
+    pub tag: String,
+    /// The pool.
+    pub pool: Pool,
+}
+
+/// Everything read from the inputs.
+#[derive(Debug, Clone, Default)]
+pub struct Log {
+    /// Per-input diagnostics, in argument order.
+    pub inputs: Vec<InputInfo>,
+    /// Snapshots in time order.
+    pub snapshots: Vec<Snapshot>,
+    /// Rows, contiguous per snapshot.
+    pub rows: Rows,
+    /// Series table.
+    pub series: Vec<Series>,
+    /// Mapped_Driver texts.
+    pub drivers: Vec<String>,
+    /// How the time axis was obtained.
+    pub time_source: TimeSource,
+    /// Number of boot epochs.
+    pub epochs: u32,
+}
+
+impl Default for TimeSource {
+    fn default() -> Self {
+        TimeSource::Ordinal
+    }
+}
+
+/// Text from log bytes: UTF-8 when valid, else each byte as Latin-1 (lossless).
+pub fn text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
+    }
+}
+
+/// A snapshot being assembled.
+struct Open {
+    line: u64,
+    header: bool,
+    memory: bool,
+    commit: bool,
+    title: bool,
+    summary: Summary,
+    stamp: Option<String>,
+    interactive: bool,
+    row_start: usize,
+}
+
+/// Stitches parsed chunks of one input into snapshots.
+struct Assembler<'a> {
+    log: &'a mut Log,
+    keys: &'a mut IdMap<u64, u32>,
+    driver_ids: &'a mut HashMap<Vec<u8>, u32>,
+    last_snap: Vec<u32>,
+    last_row: Vec<usize>,
+    source: u32,
+    info: InputInfo,
+    cur: Option<Open>,
+    pending_stamp: Option<String>,
+    line_base: u64,
+    strict: bool,
+    warned_headerless: bool,
+}
+
+impl Assembler<'_> {
+    fn has_rows(&self) -> bool {
+        self.cur.as_ref().is_some_and(|c| self.log.rows.len() > c.row_start)
+    }
+
+    fn open(&mut self, line: u64) {
+        self.close();
+        self.cur = Some(Open {
+            line,
+            header: false,
+            memory: false,
+            commit: false,
+            title: false,
+            summary: Summary::default(),
+            stamp: self.pending_stamp.take(),
+            interactive: false,
+            row_start: self.log.rows.len(),
+        });
+    }
+
+    fn close(&mut self) {
+        if let Some(c) = self.cur.take() {
+            self.log.snapshots.push(Snapshot {
+                source: self.source,
+                line: c.line,
+                rows: c.row_start..self.log.rows.len(),
+                stamp: c.stamp,
+                time: None,
+                offset_secs: None,
+                epoch: 0,
+                summary: c.summary,
+                interactive: c.interactive,
+                partial: false,
+            });
+            self.info.snapshots += 1;
+        }
+    }
+
+    fn fail(&self, line: u64, reason: &str) -> Error {
+        Error::Line { path: self.info.path.clone(), line, reason: reason.to_string() }
+    }
+
+    /// Appends rows `range` of `part` to the open snapshot.
+    fn rows(&mut self, part: &Part, remap: &[u32], dmap: &[u32], range: Range<usize>, line: u64) {
+        if range.is_empty() {
+            return;
+        }
+        if self.cur.is_none() {
+            if !self.warned_headerless {
+                self.info.warn(line, "rows without a column header: read as a snapshot");
+                self.warned_headerless = true;
+            }
+            self.open(line);
+        }
+        let snap = self.log.snapshots.len() as u32;
+        let rows = &mut self.log.rows;
+        for i in range {
+            let g = remap[part.series[i] as usize];
+            let gi = g as usize;
+            if self.last_snap.len() <= gi {
+                self.last_snap.resize(gi + 1, u32::MAX);
+                self.last_row.resize(gi + 1, 0);
+            }
+            let d = part.driver[i];
+            let d = if d == NO_DRIVER { NO_DRIVER } else { dmap[d as usize] };
+            if self.last_snap[gi] == snap {
+                // The same (tag, pool) twice in one snapshot: summed, with a warning.
+                let r = self.last_row[gi];
+                rows.allocs[r] = rows.allocs[r].saturating_add(part.allocs[i]);
+                rows.frees[r] = rows.frees[r].saturating_add(part.frees[i]);
+                rows.diff[r] = rows.diff[r].saturating_add(part.diff[i]);
+                rows.bytes[r] = rows.bytes[r].saturating_add(part.bytes[i]);
+                rows.per_alloc[r] = if rows.diff[r] > 0 { rows.bytes[r] / rows.diff[r] as u64 } else { rows.bytes[r] };
+                self.info.warning_count += 1;
+                if self.info.warnings.len() < WARNINGS_KEPT {
+                    let s = &self.log.series[gi];
+                    self.info.warnings.push(Warning {
+                        line,
+                        reason: format!("{} {} appears twice in one snapshot: summed", s.tag, s.pool.name()),
+                    });
+                }
+                continue;
+            }
+            self.last_snap[gi] = snap;
+            self.last_row[gi] = rows.len();
+            rows.series.push(g);
+            rows.allocs.push(part.allocs[i]);
+            rows.frees.push(part.frees[i]);
+            rows.diff.push(part.diff[i]);
+            rows.bytes.push(part.bytes[i]);
+            rows.per_alloc.push(part.per_alloc[i]);
+            rows.driver.push(d);
+            self.info.rows += 1;
+        }
+    }
+
+    fn part(&mut self, part: Part) -> Result<()> {
+        let remap: Vec<u32> = part
+            .keys
+            .iter()
+            .map(|&k| {
+                let next = self.log.series.len() as u32;
+                let id = *self.keys.entry(k).or_insert(next);
+                if id == next {
+                    let (tag, pool) = parse::split_key(k);
+                    let t = text(&tag);
+                    self.log.series.push(Series { tag: t.trim_end_matches(' ').to_string(), pool });
+                }
+                id
+            })
+            .collect();
+        let dmap: Vec<u32> = part
+            .drivers
+            .iter()
+            .map(|d| {
+                let next = self.log.drivers.len() as u32;
+                let id = *self.driver_ids.entry(d.clone()).or_insert(next);
+                if id == next {
+                    self.log.drivers.push(text(d));
+                }
+                id
+            })
+            .collect();
+        let mut cursor = 0usize;
+        let mut row_line = self.line_base + 1;
+        for ev in &part.events {
+            let line = self.line_base + u64::from(ev.line) + 1;
+            let upto = ev.row as usize;
+            if upto > cursor {
+                self.rows(&part, &remap, &dmap, cursor..upto, row_line);
+                cursor = upto;
+            }
+            match &ev.kind {
+                EventKind::RowsStart => {
+                    row_line = line;
+                    if self.cur.is_none() {
+                        // rows() opens an implicit snapshot
+                    }
+                }
+                EventKind::Interactive => {
+                    if let Some(c) = self.cur.as_mut() {
+                        c.interactive = true;
+                    } else {
+                        self.rows(&part, &remap, &dmap, 0..0, line);
+                    }
+                }
+                EventKind::Header(_) => {
+                    if self.cur.as_ref().is_none_or(|c| c.header) || self.has_rows() {
+                        self.open(line);
+                    }
+                    if let Some(c) = self.cur.as_mut() {
+                        c.header = true;
+                    }
+                }
+                EventKind::Memory(v) => {
+                    if self.cur.as_ref().is_none_or(|c| c.memory || c.header || c.commit || c.title) || self.has_rows() {
+                        self.open(line);
+                    }
+                    if let Some(c) = self.cur.as_mut() {
+                        c.memory = true;
+                        let s = &mut c.summary;
+                        [s.memory_k, s.avail_k, s.page_faults, s.inram_krnl_k, s.paged_resident_k] = *v;
+                    }
+                }
+                EventKind::Commit(v) => {
+                    if self.cur.as_ref().is_none_or(|c| c.commit || c.header || c.title) || self.has_rows() {
+                        self.open(line);
+                    }
+                    if let Some(c) = self.cur.as_mut() {
+                        c.commit = true;
+                        let s = &mut c.summary;
+                        [s.commit_k, s.limit_k, s.peak_k, s.pool_nonpaged_k, s.pool_paged_k] = *v;
+                    }
+                }
+                EventKind::Title => {
+                    if self.cur.as_ref().is_none_or(|c| c.title || c.header) || self.has_rows() {
+                        self.open(line);
+                    }
+                    if let Some(c) = self.cur.as_mut() {
+                        c.title = true;
+                    }
+                }
+                EventKind::Stamp(s) => {
+                    self.info.stamps += 1;
+                    if self.cur.is_some() {
+                        self.close();
+                    }
+                    if self.pending_stamp.is_some() {
+                        self.info.warn(line, "timestamp line with no snapshot after it");
+                    }
+                    self.pending_stamp = Some(s.clone());
+                }
+                EventKind::Bad(reason) => {
+                    if self.strict {
+                        return Err(self.fail(line, reason));
+                    }
+                    self.info.skip(line, reason);
+                }
+                EventKind::Note(reason) => self.info.warn(line, reason),
+                EventKind::Noise => self.info.noise_lines += 1,
+            }
+        }
+        let n = part.series.len();
+        if n > cursor {
+            self.rows(&part, &remap, &dmap, cursor..n, row_line);
+        }
+        self.line_base += u64::from(part.lines);
+        Ok(())
+    }
+}
+
+/// Reads, parses and merges the inputs.
+pub fn read(inputs: &[Input], opts: &ReadOptions) -> Result<Log> {
+    let opened = inputs.iter().map(input::open).collect::<Result<Vec<_>>>()?;
+    read_opened(opened, opts)
+}
+
+/// Reads, parses and merges inputs that are already open.
+pub fn read_opened(inputs: Vec<input::Opened>, opts: &ReadOptions) -> Result<Log> {
+    let mut log = Log::default();
+    let mut keys: IdMap<u64, u32> = IdMap::default();
+    let mut driver_ids: HashMap<Vec<u8>, u32> = HashMap::new();
+    let mut last_snap = Vec::new();
+    let mut last_row = Vec::new();
+    for (k, opened) in inputs.into_iter().enumerate() {
+        let name = opened.name.clone();
+        let compression = opened.compression;
+        let mut chunks = Chunks::new(opened.reader, input::BLOCK);
+        let mut asm = Assembler {
+            log: &mut log,
+            keys: &mut keys,
+            driver_ids: &mut driver_ids,
+            last_snap: std::mem::take(&mut last_snap),
+            last_row: std::mem::take(&mut last_row),
+            source: k as u32,
+            info: InputInfo {
+                path: name.clone(),
+                compression: format!("{compression:?}").to_lowercase(),
+                ..Default::default()
+            },
+            cur: None,
+            pending_stamp: None,
+            line_base: 0,
+            strict: opts.strict,
+            warned_headerless: false,
+        };
+        let batch = rayon::current_num_threads().max(1) * 2;
+        let mut finished = false;
+        while !finished {
+            let mut texts = Vec::with_capacity(batch);
+            while texts.len() < batch {
+                match chunks.next_chunk() {
+                    Ok(Some((t, last))) => {
+                        texts.push((t, last));
+                        if last {
+                            finished = true;
+                            break;
+                        }
+                    }
+                    Ok(None) => {
+                        finished = true;
+                        break;
+                    }
+                    Err(e) => {
+                        return Err(match compression {
+                            input::Compression::None => Error::Io { path: name.clone().into(), source: e },
+                            c => Error::Corrupt {
+                                path: name.clone(),
+                                what: if c == input::Compression::Gzip { "gzip" } else { "zstd" },
+                                reason: e.to_string(),
+                            },
+                        })
+                    }
+                }
+            }
+            let parts: Vec<Part> = if texts.len() == 1 {
+                texts.iter().map(|(t, last)| parse::parse_chunk(t, *last)).collect()
+            } else {
+                texts.par_iter().map(|(t, last)| parse::parse_chunk(t, *last)).collect()
+            };
+            drop(texts);
+            for p in parts {
+                asm.part(p)?;
+            }
+        }
+        if asm.pending_stamp.is_some() {
+            let line = asm.line_base;
+            asm.info.warn(line, "timestamp line with no snapshot after it");
+        }
+        asm.close();
+        asm.info.lines = asm.line_base;
+        asm.info.bytes = chunks.raw_bytes;
+        asm.info.utf16_blocks = chunks.decoder().utf16_blocks;
+        let info = asm.info;
+        last_snap = asm.last_snap;
+        last_row = asm.last_row;
+        if info.snapshots == 0 {
+            let hint = info.warnings.first().map(|w| format!("; line {}: {}", w.line, w.reason)).unwrap_or_default();
+            return Err(Error::NoSnapshot { path: info.path, lines: info.lines, hint });
+        }
+        log.inputs.push(info);
+    }
+    mark_partial(&mut log);
+    resolve_times(&mut log, opts);
+    order_by_time(&mut log);
+    find_epochs(&mut log);
+    Ok(log)
+}
+
+/// Marks a last snapshot per input with far fewer rows than the one before it.
+fn mark_partial(log: &mut Log) {
+    for src in 0..log.inputs.len() as u32 {
+        let idx: Vec<usize> = (0..log.snapshots.len()).filter(|&i| log.snapshots[i].source == src).collect();
+        if let [.., a, b] = idx[..] {
+            let (na, nb) = (log.snapshots[a].rows.len(), log.snapshots[b].rows.len());
+            if nb > 0 && nb * 2 < na {
+                log.snapshots[b].partial = true;
+                let line = log.snapshots[b].line;
+                log.inputs[src as usize]
+                    .warn(line, &format!("last snapshot has {nb} rows, the one before {na}: cut off while written?"));
+            }
+        }
+    }
+}
+
+/// Gives every snapshot a time: from its stamp (day/month order decided once
+/// per input), interpolated where a few stamps are missing, or from
+/// `--start`/`--interval`.
+fn resolve_times(log: &mut Log, opts: &ReadOptions) {
+    for src in 0..log.inputs.len() as u32 {
+        let idx: Vec<usize> = (0..log.snapshots.len()).filter(|&i| log.snapshots[i].source == src).collect();
+        let mut raws = Vec::new();
+        let mut which = Vec::new();
+        for &i in &idx {
+            if let Some(raw) = log.snapshots[i].stamp.as_deref().and_then(stamp::parse_stamp) {
+                raws.push(raw);
+                which.push(i);
+            }
+        }
+        if raws.is_empty() {
+            continue;
+        }
+        let res = stamp::resolve(&raws);
+        if res.order.is_some() {
+            log.inputs[src as usize].date_order = Some(res.evidence.clone());
+        }
+        for ((&i, t), raw) in which.iter().zip(res.times).zip(&raws) {
+            log.snapshots[i].time = t;
+            log.snapshots[i].offset_secs = raw.offset_secs;
+        }
+    }
+    let n = log.snapshots.len();
+    let have = log.snapshots.iter().filter(|s| s.time.is_some()).count();
+    if n > 0 && have == n {
+        log.time_source = TimeSource::Stamps;
+    } else if have >= 2 && have * 2 >= n {
+        // Fill the gaps: linear between neighbours, the median step at the ends.
+        fill_times(log);
+        log.time_source = TimeSource::Stamps;
+        let missing = n - have;
+        if let Some(info) = log.inputs.first_mut() {
+            info.warn(0, &format!("{missing} snapshots have no timestamp line: their times are interpolated"));
+        }
+    } else if let Some(step) = opts.interval {
+        let start = opts.start.unwrap_or_else(|| chrono::DateTime::UNIX_EPOCH.naive_utc());
+        for (k, s) in log.snapshots.iter_mut().enumerate() {
+            s.time = Some(start + step * k as i32);
+        }
+        log.time_source = TimeSource::Interval;
+    } else {
+        for s in log.snapshots.iter_mut() {
+            s.time = None;
+        }
+        log.time_source = TimeSource::Ordinal;
+    }
+}
+
+fn fill_times(log: &mut Log) {
+    let known: Vec<(usize, NaiveDateTime)> =
+        log.snapshots.iter().enumerate().filter_map(|(i, s)| s.time.map(|t| (i, t))).collect();
+    let mut steps: Vec<i64> = known
+        .windows(2)
+        .map(|w| (w[1].1 - w[0].1).num_milliseconds() / (w[1].0 - w[0].0) as i64)
+        .collect();
+    steps.sort_unstable();
+    let step = Duration::milliseconds(steps.get(steps.len() / 2).copied().unwrap_or(60_000));
+    for i in 0..log.snapshots.len() {
+        if log.snapshots[i].time.is_some() {
+            continue;
+        }
+        let before = known.iter().rev().find(|(k, _)| *k < i);
+        let after = known.iter().find(|(k, _)| *k > i);
+        let t = match (before, after) {
+            (Some(&(a, ta)), Some(&(b, tb))) => ta + (tb - ta) * (i - a) as i32 / (b - a) as i32,
+            (Some(&(a, ta)), None) => ta + step * (i - a) as i32,
+            (None, Some(&(b, tb))) => tb - step * (b - i) as i32,
+            (None, None) => continue,
+        };
+        log.snapshots[i].time = Some(t);
+    }
+}
+
+/// Sorts snapshots by time when every snapshot has one (stable: ties keep
+/// argument order) and lays the rows out again in that order.
+fn order_by_time(log: &mut Log) {
+    if log.inputs.len() < 2 || log.snapshots.iter().any(|s| s.time.is_none()) {
+        return;
+    }
+    let mut order: Vec<usize> = (0..log.snapshots.len()).collect();
+    order.sort_by_key(|&i| log.snapshots[i].time);
+    if order.iter().enumerate().all(|(k, &i)| k == i) {
+        return;
+    }
+    let mut rows = Rows::default();
+    let mut snaps = Vec::with_capacity(order.len());
+    for &i in &order {
+        let mut s = log.snapshots[i].clone();
+        let start = rows.len();
+        for r in s.rows.clone() {
+            rows.push_from(&log.rows, r);
+        }
+        s.rows = start..rows.len();
+        snaps.push(s);
+    }
+    log.rows = rows;
+    log.snapshots = snaps;
+}
+
+/// Marks boot epochs: a new epoch starts at a snapshot where the cumulative
+/// Allocs or Frees of most series seen in both it and the one before dropped.
+pub fn find_epochs(log: &mut Log) {
+    let nseries = log.series.len();
+    let mut last_allocs = vec![u64::MAX; nseries];
+    let mut last_frees = vec![u64::MAX; nseries];
+    let mut epoch = 0u32;
+    for si in 0..log.snapshots.len() {
+        let range = log.snapshots[si].rows.clone();
+        let (mut common, mut drops) = (0usize, 0usize);
+        for r in range.clone() {
+            let s = log.rows.series[r] as usize;
+            if last_allocs[s] != u64::MAX {
+                common += 1;
+                if log.rows.allocs[r] < last_allocs[s] || log.rows.frees[r] < last_frees[s] {
+                    drops += 1;
+                }
+            }
+        }
+        if common > 0 && drops * 2 > common && (drops >= 2 || common == 1) {
+            epoch += 1;
+        }
+        log.snapshots[si].epoch = epoch;
+        for r in range {
+            let s = log.rows.series[r] as usize;
+            last_allocs[s] = log.rows.allocs[r];
+            last_frees[s] = log.rows.frees[r];
+        }
+    }
+    log.epochs = if log.snapshots.is_empty() { 0 } else { epoch + 1 };
+}
+
+impl Log {
+    /// Reads one in-memory log (for tests and examples).
+    pub fn from_bytes(name: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Log> {
+        let opened = input::sniff(name.to_string(), Box::new(std::io::Cursor::new(bytes.to_vec())))?;
+        read_opened(vec![opened], opts)
+    }
+
+    /// Total skipped lines over all inputs.
+    pub fn skipped_lines(&self) -> u64 {
+        self.inputs.iter().map(|i| i.skipped_lines).sum()
+    }
+
+    /// The first and last snapshot times, when the axis has times.
+    pub fn span(&self) -> Option<(NaiveDateTime, NaiveDateTime)> {
+        Some((self.snapshots.first()?.time?, self.snapshots.last()?.time?))
+    }
+
+    /// The driver text of a row, if any.
+    pub fn driver(&self, id: u32) -> Option<&str> {
+        if id == NO_DRIVER {
+            None
+        } else {
+            self.drivers.get(id as usize).map(String::as_str)
+        }
+    }
+}

@@ -1,0 +1,352 @@
+//! Reports: one [`Format`] enum and one small function per format (table,
+//! JSON, CSV, Markdown) for `analyze` and for `diff`.
+
+use std::fmt::Write as _;
+
+use crate::analysis::{Analysis, SeriesReport, Verdict};
+use crate::diff::Comparison;
+use crate::error::{Error, Result};
+use crate::units;
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned text for a terminal.
+    Table,
+    /// The `poolscan.analysis/1` document.
+    Json,
+    /// Every series, one CSV row each.
+    Csv,
+    /// A summary and the top rows as a Markdown table.
+    Markdown,
+}
+
+/// Presentation options.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// Rows shown in table and markdown output.
+    pub top: usize,
+    /// ANSI colours.
+    pub color: bool,
+    /// Terminal width to fit.
+    pub width: usize,
+}
+
+impl Default for Style {
+    fn default() -> Self {
+        Style { top: 10, color: false, width: 120 }
+    }
+}
+
+/// Renders an analysis.
+pub fn render(a: &Analysis, format: Format, style: &Style) -> Result<String> {
+    match format {
+        Format::Json => json(a),
+        Format::Csv => Ok(csv(a)),
+        Format::Table => Ok(table(a, style)),
+        Format::Markdown => Ok(markdown(a, style.top)),
+    }
+}
+
+fn json(a: &Analysis) -> Result<String> {
+    let mut s = serde_json::to_string_pretty(a).map_err(|e| Error::Invalid(format!("json: {e}")))?;
+    s.push('\n');
+    Ok(s)
+}
+
+/// Quotes a CSV field when it needs it.
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ') {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map(|x| format!("{x}")).unwrap_or_default()
+}
+
+fn csv(a: &Analysis) -> String {
+    let mut out = String::from(
+        "rank,tag,pool,verdict,score,bytes_first,bytes_last,bytes_max,bytes_per_hour,outstanding_per_hour,snapshots,driver,reason\n",
+    );
+    for s in &a.series {
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            s.rank,
+            csv_field(&s.tag),
+            s.pool,
+            s.verdict.name(),
+            s.score,
+            s.bytes_first,
+            s.bytes_last,
+            s.bytes_max,
+            opt(s.bytes_per_hour),
+            opt(s.outstanding_per_hour),
+            s.snapshots,
+            csv_field(s.driver.as_deref().unwrap_or("")),
+            csv_field(&s.reason)
+        );
+    }
+    out
+}
+
+/// A one-line summary of the log: snapshots, span, epochs, series.
+pub fn headline(a: &Analysis) -> String {
+    let paths: Vec<&str> = a.inputs.iter().map(|i| i.path.as_str()).collect();
+    let span = match (&a.start, &a.end, a.hours) {
+        (Some(s), Some(e), Some(h)) => format!(" over {} ({} to {})", units::hours(h), s.replace('T', " "), e.replace('T', " ")),
+        _ => " (no timestamps: snapshot numbers)".to_string(),
+    };
+    format!(
+        "{}: {} snapshots{}, {} epoch{}, {} series",
+        paths.join(", "),
+        a.snapshots,
+        span,
+        a.epochs,
+        if a.epochs == 1 { "" } else { "s" },
+        a.series.len()
+    )
+}
+
+/// Pool totals in one line.
+pub fn pools_line(a: &Analysis) -> String {
+    let mut parts = Vec::new();
+    for (name, p) in &a.pools {
+        let rate = p.kib_per_hour.map(|r| format!(" ({})", units::rate(r * 1024.0))).unwrap_or_default();
+        let budget = p.hours_to_budget.map(|h| format!(", budget reached in {}", units::hours(h))).unwrap_or_default();
+        parts.push(format!(
+            "{name} {} -> {}{rate}{budget}",
+            units::bytes(p.kib_first as f64 * 1024.0),
+            units::bytes(p.kib_last as f64 * 1024.0)
+        ));
+    }
+    if let Some(c) = &a.commit {
+        let rate = c.kib_per_hour.map(|r| format!(" ({})", units::rate(r * 1024.0))).unwrap_or_default();
+        let limit = c.hours_to_limit.map(|h| format!(", limit in {}", units::hours(h))).unwrap_or_default();
+        parts.push(format!("Commit {}{rate}{limit}", units::bytes(c.kib_last as f64 * 1024.0)));
+    }
+    format!("Pools: {}", parts.join("; "))
+}
+
+/// Counts of each verdict.
+pub fn counts(a: &Analysis) -> (usize, usize, usize) {
+    let leak = a.series.iter().filter(|s| s.verdict == Verdict::Leak).count();
+    let suspect = a.series.iter().filter(|s| s.verdict == Verdict::Suspect).count();
+    (leak, suspect, a.series.len() - leak - suspect)
+}
+
+fn rate_text(s: &SeriesReport) -> String {
+    match s.bytes_per_hour {
+        Some(r) => units::rate(r),
+        None => format!("{}/snap", units::delta_bytes(s.bytes_per_snapshot)),
+    }
+}
+
+fn cut(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else if max <= 1 {
+        s.chars().take(max).collect()
+    } else {
+        let mut t: String = s.chars().take(max - 1).collect();
+        t.push('~');
+        t
+    }
+}
+
+fn paint(s: &str, v: Verdict, color: bool) -> String {
+    if !color {
+        return s.to_string();
+    }
+    match v {
+        Verdict::Leak => format!("\x1b[1;31m{s}\x1b[0m"),
+        Verdict::Suspect => format!("\x1b[33m{s}\x1b[0m"),
+        Verdict::Ok => s.to_string(),
+    }
+}
+
+fn table(a: &Analysis, style: &Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", headline(a));
+    let _ = writeln!(out, "{}", pools_line(a));
+    let _ = writeln!(out);
+    let rows: Vec<&SeriesReport> = a.series.iter().take(style.top).collect();
+    let head = ["rank", "tag", "pool", "verdict", "score", "bytes first -> last", "rate", "driver", "reason"];
+    let cells: Vec<[String; 9]> = rows
+        .iter()
+        .map(|s| {
+            [
+                s.rank.to_string(),
+                s.tag.clone(),
+                s.pool.to_string(),
+                s.verdict.name().to_string(),
+                format!("{:.2}", s.score),
+                format!("{} -> {}", units::bytes(s.bytes_first as f64), units::bytes(s.bytes_last as f64)),
+                rate_text(s),
+                s.driver.clone().unwrap_or_else(|| "-".into()),
+                s.reason.clone(),
+            ]
+        })
+        .collect();
+    let mut w: Vec<usize> = head.iter().map(|h| h.len()).collect();
+    for c in &cells {
+        for (k, v) in c.iter().enumerate() {
+            w[k] = w[k].max(v.chars().count());
+        }
+    }
+    // Fit the terminal: the driver and reason columns give way.
+    let fixed: usize = w[..7].iter().sum::<usize>() + 2 * 8;
+    let room = style.width.max(80).saturating_sub(fixed);
+    let driver_w = w[7].min((room / 3).max(8));
+    let reason_w = room.saturating_sub(driver_w).max(20);
+    w[7] = driver_w;
+    w[8] = w[8].min(reason_w);
+    let line = |vals: &[String], verdict: Option<Verdict>, out: &mut String| {
+        let mut s = String::new();
+        for (k, v) in vals.iter().enumerate() {
+            let v = cut(v, w[k]);
+            let padded = if k == 0 || k == 4 { format!("{v:>width$}", width = w[k]) } else { format!("{v:<width$}", width = w[k]) };
+            let padded = if k == 3 { verdict.map(|vd| paint(&padded, vd, style.color)).unwrap_or(padded) } else { padded };
+            s.push_str(&padded);
+            if k + 1 < vals.len() {
+                s.push_str("  ");
+            }
+        }
+        let _ = writeln!(out, "{}", s.trim_end());
+    };
+    let head: Vec<String> = head.iter().map(|h| h.to_string()).collect();
+    line(&head, None, &mut out);
+    for (c, s) in cells.iter().zip(&rows) {
+        line(c, Some(s.verdict), &mut out);
+    }
+    let (leak, suspect, ok) = counts(a);
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "{leak} leak, {suspect} suspect, {ok} ok (top {} shown; --top N for more, --format json for every series)",
+        rows.len()
+    );
+    for i in &a.inputs {
+        if i.skipped_lines > 0 {
+            let _ = writeln!(out, "{}: {} lines could not be read (see the warnings above or in --format json)", i.path, i.skipped_lines);
+        }
+    }
+    out
+}
+
+/// Escapes text for a Markdown table cell.
+pub fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn markdown(a: &Analysis, top: usize) -> String {
+    let mut out = String::new();
+    let (leak, suspect, ok) = counts(a);
+    let _ = writeln!(out, "## poolscan: {leak} leak, {suspect} suspect, {ok} ok\n");
+    let _ = writeln!(out, "{}  ", md_cell(&headline(a)));
+    let _ = writeln!(out, "{}\n", md_cell(&pools_line(a)));
+    let _ = writeln!(out, "| # | tag | pool | verdict | score | bytes first → last | rate | driver | reason |");
+    let _ = writeln!(out, "|--:|-----|------|---------|------:|--------------------|------|--------|--------|");
+    for s in a.series.iter().take(top) {
+        let _ = writeln!(
+            out,
+            "| {} | `{}` | {} | **{}** | {:.2} | {} → {} | {} | {} | {} |",
+            s.rank,
+            md_cell(&s.tag).replace('`', "'"),
+            s.pool,
+            s.verdict.name(),
+            s.score,
+            units::bytes(s.bytes_first as f64),
+            units::bytes(s.bytes_last as f64),
+            rate_text(s),
+            md_cell(s.driver.as_deref().unwrap_or("-")),
+            md_cell(&s.reason)
+        );
+    }
+    out
+}
+
+/// Renders a comparison.
+pub fn render_diff(d: &Comparison, format: Format, style: &Style) -> Result<String> {
+    match format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(d).map_err(|e| Error::Invalid(format!("json: {e}")))?;
+            s.push('\n');
+            Ok(s)
+        }
+        Format::Csv => {
+            let mut out = String::from(
+                "tag,pool,bytes_before,bytes_after,bytes_change,outstanding_before,outstanding_after,outstanding_change,driver\n",
+            );
+            for c in &d.changes {
+                let _ = writeln!(
+                    out,
+                    "{},{},{},{},{},{},{},{},{}",
+                    csv_field(&c.tag),
+                    c.pool,
+                    c.bytes_before,
+                    c.bytes_after,
+                    c.bytes_change,
+                    c.outstanding_before,
+                    c.outstanding_after,
+                    c.outstanding_change,
+                    csv_field(c.driver.as_deref().unwrap_or(""))
+                );
+            }
+            Ok(out)
+        }
+        Format::Table | Format::Markdown => {
+            let md = format == Format::Markdown;
+            let mut out = String::new();
+            let when = |t: &Option<String>| t.as_deref().map(|t| format!(" ({})", t.replace('T', " "))).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{}{}: before: {}{}, after: {}{}; total {}\n",
+                if md { "## " } else { "" },
+                "poolscan diff",
+                d.before.path,
+                when(&d.before.time),
+                d.after.path,
+                when(&d.after.time),
+                units::delta_bytes(d.bytes_change as f64)
+            );
+            if md {
+                let _ = writeln!(out, "| tag | pool | bytes before → after | change | outstanding change | driver |");
+                let _ = writeln!(out, "|-----|------|----------------------|-------:|-------------------:|--------|");
+            } else {
+                let _ = writeln!(out, "{:<4}  {:<8}  {:>24}  {:>12}  {:>11}  driver", "tag", "pool", "bytes before -> after", "change", "outstanding");
+            }
+            for c in d.changes.iter().take(style.top) {
+                let ba = format!("{} -> {}", units::bytes(c.bytes_before as f64), units::bytes(c.bytes_after as f64));
+                let drv = c.driver.as_deref().unwrap_or("-");
+                if md {
+                    let _ = writeln!(
+                        out,
+                        "| `{}` | {} | {} | {} | {:+} | {} |",
+                        md_cell(&c.tag),
+                        c.pool,
+                        ba.replace("->", "→"),
+                        units::delta_bytes(c.bytes_change as f64),
+                        c.outstanding_change,
+                        md_cell(drv)
+                    );
+                } else {
+                    let _ = writeln!(
+                        out,
+                        "{:<4}  {:<8}  {:>24}  {:>12}  {:>+11}  {}",
+                        c.tag,
+                        c.pool,
+                        ba,
+                        units::delta_bytes(c.bytes_change as f64),
+                        c.outstanding_change,
+                        cut(drv, style.width.saturating_sub(72).max(10))
+                    );
+                }
+            }
+            Ok(out)
+        }
+    }
+}
