@@ -10,22 +10,45 @@ use poolscan::eval;
 use rayon::prelude::*;
 
 fn main() {
-    let seeds: u64 = std::env::var("POOLSCAN_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(20);
+    let seeds: u64 = std::env::var("POOLSCAN_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
     let lengths = [12usize, 24, 48, 96, 200, 500];
     let cfgs = eval::suite(seeds, &lengths);
     let results: Vec<(usize, eval::LogResult)> = cfgs
         .par_iter()
         .map(|c| (c.snapshots, eval::run_one(c).expect("suite log reads")))
         .collect();
-    println!("poolscan ranking quality: {} logs, {} seeds, 32 labelled series + 8 background per log", results.len(), seeds);
+    println!(
+        "poolscan ranking quality: {} logs, {} seeds, 32 labelled series + 8 background per log",
+        results.len(),
+        seeds
+    );
     println!();
     println!("| snapshots | logs | AP poolscan | AP last-first | AP OLS slope | leak precision | leak recall |");
     println!("|----------:|-----:|------------:|--------------:|-------------:|---------------:|------------:|");
     let mut rows: Vec<(String, Vec<eval::LogResult>)> = lengths
         .iter()
-        .map(|&n| (n.to_string(), results.iter().filter(|r| r.0 == n).map(|r| r.1.clone()).collect()))
+        .map(|&n| {
+            (
+                n.to_string(),
+                results
+                    .iter()
+                    .filter(|r| r.0 == n)
+                    .map(|r| r.1.clone())
+                    .collect(),
+            )
+        })
         .collect();
-    rows.push(("≥ 24".into(), results.iter().filter(|r| r.0 >= 24).map(|r| r.1.clone()).collect()));
+    rows.push((
+        "≥ 24".into(),
+        results
+            .iter()
+            .filter(|r| r.0 >= 24)
+            .map(|r| r.1.clone())
+            .collect(),
+    ));
     for (name, rs) in &rows {
         let s = eval::summarize(rs);
         println!(
@@ -33,7 +56,11 @@ fn main() {
             s.logs, s.ap, s.ap_last_first, s.ap_ols, s.precision, s.recall
         );
     }
-    let all: Vec<eval::LogResult> = results.iter().filter(|r| r.0 >= 24).map(|r| r.1.clone()).collect();
+    let all: Vec<eval::LogResult> = results
+        .iter()
+        .filter(|r| r.0 >= 24)
+        .map(|r| r.1.clone())
+        .collect();
     let s = eval::summarize(&all);
     println!();
     println!("Logs of 24 snapshots or more, per family (series, `leak` verdicts):");
@@ -41,7 +68,10 @@ fn main() {
     println!("| family | kind | series | `leak` verdicts |");
     println!("|--------|------|-------:|----------------:|");
     for (f, (n, k)) in &s.found {
-        println!("| {f} | leak | {n} | {k} ({:.0}%) |", *k as f64 * 100.0 / (*n).max(1) as f64);
+        println!(
+            "| {f} | leak | {n} | {k} ({:.0}%) |",
+            *k as f64 * 100.0 / (*n).max(1) as f64
+        );
     }
     for (f, (n, k)) in &s.false_leaks {
         println!("| {f} | not a leak | {n} | {k} |");

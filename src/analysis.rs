@@ -229,7 +229,11 @@ impl From<&InputInfo> for InputReport {
             snapshots: i.snapshots,
             lines: i.lines,
             skipped_lines: i.skipped_lines,
-            warnings: i.warnings.iter().map(|w| format!("line {}: {}", w.line, w.reason)).collect(),
+            warnings: i
+                .warnings
+                .iter()
+                .map(|w| format!("line {}: {}", w.line, w.reason))
+                .collect(),
             date_order: i.date_order.clone(),
         }
     }
@@ -252,6 +256,12 @@ pub struct Evidence {
     pub snr: f64,
     /// Share of intervals in which the value rose (of those where it changed).
     pub rising: f64,
+    /// Floor windows that rose over the one before.
+    pub floor_up: u32,
+    /// Floor windows compared.
+    pub floor_steps: u32,
+    /// Width of one floor window on the clock (hours on the time clock).
+    pub window: f64,
 }
 
 /// Evidence that `y` rises on clock `x` and keeps what it gains.
@@ -271,8 +281,9 @@ pub fn evidence(x: &[f64], y: &[f64]) -> Evidence {
     let fx: Vec<f64> = floor.iter().map(|p| p.0).collect();
     let fy: Vec<f64> = floor.iter().map(|p| p.1).collect();
     let tau = stats::kendall_tau_b(&fx, &fy).unwrap_or(0.0).max(0.0);
-    let retention = stats::retention(&fy);
-    let step = stats::step_concentration(&fy);
+    let smooth = median3(&fy);
+    let retention = stats::retention(&smooth);
+    let step = stats::step_concentration(&smooth);
     let decel = stats::deceleration(&fx, &fy);
     let shrink = 1.0 - (-((n - 1) as f64) / 4.0).exp();
     let t_raw = trend_t(&x[..n], &y[..n]);
@@ -281,7 +292,21 @@ pub fn evidence(x: &[f64], y: &[f64]) -> Evidence {
     let significance = 1.0 - (-(snr / 3.0).powi(2)).exp();
     let rising = stats::rising_share(&y[..n]).unwrap_or(0.0);
     let e = tau * retention.sqrt() * decel * (1.0 - step).max(0.0).sqrt() * shrink * significance;
-    Evidence { e: e.clamp(0.0, 1.0), tau, retention, step, decel, snr, rising }
+    let floor_up = smooth.windows(2).filter(|w| w[1] > w[0]).count() as u32;
+    let floor_steps = smooth.len().saturating_sub(1) as u32;
+    let window = (x[n - 1] - x[0]) / k as f64;
+    Evidence {
+        e: e.clamp(0.0, 1.0),
+        tau,
+        retention,
+        step,
+        decel,
+        snr,
+        rising,
+        floor_up,
+        floor_steps,
+        window,
+    }
 }
 
 /// How far a Theil–Sen trend stands out from the noise around it: the
@@ -294,20 +319,64 @@ pub fn trend_t(x: &[f64], y: &[f64]) -> f64 {
     if n < 3 {
         return 0.0;
     }
-    let Some(fit) = stats::theil_sen(&x[..n], &y[..n]) else { return 0.0 };
+    let Some(fit) = fit_line(&x[..n], &y[..n]) else {
+        return 0.0;
+    };
     if fit.slope <= 0.0 {
         return 0.0;
     }
-    let resid: Vec<f64> = x.iter().zip(y).map(|(a, b)| b - (fit.intercept + fit.slope * a)).collect();
+    let resid: Vec<f64> = x
+        .iter()
+        .zip(y)
+        .map(|(a, b)| b - (fit.intercept + fit.slope * a))
+        .collect();
     let spread = stats::mad(&resid).unwrap_or(0.0) * 1.4826;
     let mean_x = x[..n].iter().sum::<f64>() / n as f64;
-    let sd_x = (x[..n].iter().map(|v| (v - mean_x) * (v - mean_x)).sum::<f64>() / n as f64).sqrt();
+    let sd_x = (x[..n]
+        .iter()
+        .map(|v| (v - mean_x) * (v - mean_x))
+        .sum::<f64>()
+        / n as f64)
+        .sqrt();
     let level = stats::median(&y[..n]).unwrap_or(0.0).abs();
     // Exactly linear data: judge against a tiny share of the level.
-    let sd = if spread > 0.0 { spread } else { (level * 1e-4).max(1.0) };
+    let sd = if spread > 0.0 {
+        spread
+    } else {
+        (level * 1e-4).max(1.0)
+    };
     let rho = lag1(&resid).clamp(0.0, 0.99);
     let n_eff = (n as f64 * (1.0 - rho) / (1.0 + rho)).max(2.0);
     fit.slope * sd_x * n_eff.sqrt() / sd
+}
+
+/// Running median of three (ends kept), to take single-bin noise out of the floor.
+fn median3(f: &[f64]) -> Vec<f64> {
+    let mut out = f.to_vec();
+    for i in 1..f.len().saturating_sub(1) {
+        let (a, b, c) = (f[i - 1], f[i], f[i + 1]);
+        out[i] = a.max(b).min(a.min(b).max(c));
+    }
+    out
+}
+
+/// Points kept for a Theil–Sen fit: enough for a robust slope, few enough
+/// that the pairwise pass stays cheap on a series of 5,000 snapshots.
+pub const FIT_POINTS: usize = 128;
+
+/// A Theil–Sen line through at most [`FIT_POINTS`] evenly spaced points of
+/// the series (all of them when it is shorter): O(FIT_POINTS²), not O(n²).
+pub fn fit_line(x: &[f64], y: &[f64]) -> Option<stats::Fit> {
+    let n = x.len().min(y.len());
+    if n <= FIT_POINTS {
+        return stats::theil_sen(&x[..n], &y[..n]);
+    }
+    let idx: Vec<usize> = (0..FIT_POINTS)
+        .map(|k| k * (n - 1) / (FIT_POINTS - 1))
+        .collect();
+    let tx: Vec<f64> = idx.iter().map(|&i| x[i]).collect();
+    let ty: Vec<f64> = idx.iter().map(|&i| y[i]).collect();
+    stats::theil_sen(&tx, &ty)
 }
 
 /// Lag-1 autocorrelation.
@@ -363,7 +432,11 @@ fn judge(
     let mut segs = Vec::new();
     let mut lo = 0;
     for i in 1..=n {
-        if i == n || epoch[i] != epoch[i - 1] || allocs[i] < allocs[i - 1] || frees[i] < frees[i - 1] {
+        if i == n
+            || epoch[i] != epoch[i - 1]
+            || allocs[i] < allocs[i - 1]
+            || frees[i] < frees[i - 1]
+        {
             segs.push(Segment { lo, hi: i });
             lo = i;
         }
@@ -384,7 +457,9 @@ fn judge(
         if m < 3 {
             continue;
         }
-        let x_time: Vec<f64> = (s.lo..s.hi).map(|i| if timed { hours[i] } else { f64::from(snap[i]) }).collect();
+        let x_time: Vec<f64> = (s.lo..s.hi)
+            .map(|i| if timed { hours[i] } else { f64::from(snap[i]) })
+            .collect();
         let x_ops: Vec<f64> = (s.lo..s.hi).map(|i| allocs[i] as f64).collect();
         let y: Vec<f64> = (s.lo..s.hi).map(|i| bytes[i] as f64).collect();
         let yd: Vec<f64> = (s.lo..s.hi).map(|i| diff[i] as f64).collect();
@@ -422,7 +497,7 @@ fn judge(
             alloc_clock = used_ops;
         }
         // Rates and trend on this segment (the last one wins).
-        if let Some(fit) = stats::theil_sen(&x_time, &y) {
+        if let Some(fit) = fit_line(&x_time, &y) {
             let (x0, x1) = (x_time[0], x_time[m - 1]);
             trends.push(Trend {
                 from_snapshot: snap[s.lo],
@@ -432,7 +507,7 @@ fn judge(
             });
             if timed {
                 bytes_per_hour = Some(fit.slope);
-                outstanding_per_hour = stats::theil_sen(&x_time, &yd).map(|f| f.slope);
+                outstanding_per_hour = fit_line(&x_time, &yd).map(|f| f.slope);
             }
             let steps = f64::from(snap[s.hi - 1] - snap[s.lo]).max(1.0);
             bytes_per_snapshot = (fit.end_bytes(x1) - fit.end_bytes(x0)) / steps;
@@ -443,7 +518,11 @@ fn judge(
             never_freed = Some(da / dd);
         }
     }
-    let mut score = if weights > 0.0 { weighted / weights } else { 0.0 };
+    let mut score = if weights > 0.0 {
+        weighted / weights
+    } else {
+        0.0
+    };
     // The strongest segment counts at least as much as the average (a leak in the last boot).
     score = score.max(best.e * 0.95);
     if leaking >= 2 {
@@ -490,7 +569,8 @@ pub fn iso(t: NaiveDateTime, offset_secs: Option<i32>) -> String {
 
 /// Ranks every series of the log.
 pub fn analyze(log: &Log, opts: &Options, tags: Option<&TagDb>) -> Result<Analysis> {
-    let timed = log.time_source != TimeSource::Ordinal && log.snapshots.iter().all(|s| s.time.is_some());
+    let timed =
+        log.time_source != TimeSource::Ordinal && log.snapshots.iter().all(|s| s.time.is_some());
     let t0 = log.snapshots.first().and_then(|s| s.time);
     let hours_of: Vec<f64> = log
         .snapshots
@@ -508,16 +588,34 @@ pub fn analyze(log: &Log, opts: &Options, tags: Option<&TagDb>) -> Result<Analys
     for (i, s) in log.snapshots.iter().enumerate() {
         snap_col.extend(std::iter::repeat_n(i as u32, s.rows.len()));
     }
-    let key: Vec<u64> = log.rows.series.iter().zip(&snap_col).map(|(&s, &p)| (u64::from(s) << 32) | u64::from(p)).collect();
+    let key: Vec<u64> = log
+        .rows
+        .series
+        .iter()
+        .zip(&snap_col)
+        .map(|(&s, &p)| (u64::from(s) << 32) | u64::from(p))
+        .collect();
     let df = DataFrame::new(
         n,
         vec![
-            UInt64Chunked::from_vec("key".into(), key).into_series().into(),
-            UInt64Chunked::from_slice("allocs".into(), &log.rows.allocs).into_series().into(),
-            UInt64Chunked::from_slice("frees".into(), &log.rows.frees).into_series().into(),
-            Int64Chunked::from_slice("diff".into(), &log.rows.diff).into_series().into(),
-            UInt64Chunked::from_slice("bytes".into(), &log.rows.bytes).into_series().into(),
-            UInt32Chunked::from_slice("driver".into(), &log.rows.driver).into_series().into(),
+            UInt64Chunked::from_vec("key".into(), key)
+                .into_series()
+                .into(),
+            UInt64Chunked::from_slice("allocs".into(), &log.rows.allocs)
+                .into_series()
+                .into(),
+            UInt64Chunked::from_slice("frees".into(), &log.rows.frees)
+                .into_series()
+                .into(),
+            Int64Chunked::from_slice("diff".into(), &log.rows.diff)
+                .into_series()
+                .into(),
+            UInt64Chunked::from_slice("bytes".into(), &log.rows.bytes)
+                .into_series()
+                .into(),
+            UInt32Chunked::from_slice("driver".into(), &log.rows.driver)
+                .into_series()
+                .into(),
         ],
     )?;
     drop(snap_col);
@@ -549,17 +647,39 @@ pub fn analyze(log: &Log, opts: &Options, tags: Option<&TagDb>) -> Result<Analys
             let sid = (keys[lo] >> 32) as u32;
             let snap: Vec<u32> = keys[lo..hi].iter().map(|&k| k as u32).collect();
             let hours: Vec<f64> = snap.iter().map(|&s| hours_of[s as usize]).collect();
-            let epoch: Vec<u32> = snap.iter().map(|&s| log.snapshots[s as usize].epoch).collect();
-            let j = judge(&snap, &hours, &epoch, &allocs[lo..hi], &frees[lo..hi], &diff[lo..hi], &bytes[lo..hi], timed);
+            let epoch: Vec<u32> = snap
+                .iter()
+                .map(|&s| log.snapshots[s as usize].epoch)
+                .collect();
+            let j = judge(
+                &snap,
+                &hours,
+                &epoch,
+                &allocs[lo..hi],
+                &frees[lo..hi],
+                &diff[lo..hi],
+                &bytes[lo..hi],
+                timed,
+            );
             let series = &log.series[sid as usize];
-            let drv = driver[lo..hi].iter().rev().find(|&&d| d != NO_DRIVER).and_then(|&d| log.driver(d));
-            let drv = drv.map(str::to_string).or_else(|| tags.and_then(|t| t.describe(&series.tag)));
+            let drv = driver[lo..hi]
+                .iter()
+                .rev()
+                .find(|&&d| d != NO_DRIVER)
+                .and_then(|&d| log.driver(d));
+            let drv = drv
+                .map(str::to_string)
+                .or_else(|| tags.and_then(|t| t.describe(&series.tag)));
             let b = &bytes[lo..hi];
             let bytes_first = b[0];
             let bytes_last = b[b.len() - 1];
             let bytes_max = b.iter().copied().max().unwrap_or(0);
             let pool_total = pool_last[series.pool as usize];
-            let pool_share = if pool_total > 0 { bytes_last as f64 / pool_total as f64 } else { 0.0 };
+            let pool_share = if pool_total > 0 {
+                bytes_last as f64 / pool_total as f64
+            } else {
+                0.0
+            };
             let score = (j.score * 1000.0).round() / 1000.0;
             let verdict = if snap.len() < 3 {
                 Verdict::Ok
@@ -570,11 +690,22 @@ pub fn analyze(log: &Log, opts: &Options, tags: Option<&TagDb>) -> Result<Analys
             } else {
                 Verdict::Ok
             };
-            let span_h = if timed { hours[hours.len() - 1] - hours[0] } else { 0.0 };
-            let reason = reason(&j, verdict, bytes_first, bytes_last, span_h, timed, snap.len());
-            // Magnitude breaks ties: evidence first, then growth.
-            let growth = j.bytes_per_snapshot.max(0.0);
-            let sort_key = j.score * (1.0 + 0.05 * (1.0 + growth).log10());
+            let span_h = if timed {
+                hours[hours.len() - 1] - hours[0]
+            } else {
+                0.0
+            };
+            let reason = reason(
+                &j,
+                verdict,
+                bytes_first,
+                bytes_last,
+                span_h,
+                timed,
+                snap.len(),
+            );
+            // Evidence sorts; growth breaks ties between equal scores.
+            let sort_key = score + j.bytes_per_snapshot.max(0.0).ln_1p() * 1e-6;
             (
                 sort_key,
                 SeriesReport {
@@ -610,11 +741,14 @@ pub fn analyze(log: &Log, opts: &Options, tags: Option<&TagDb>) -> Result<Analys
             .then(a.1.tag.cmp(&b.1.tag))
             .then(a.1.pool.cmp(b.1.pool))
     });
-    let series: Vec<SeriesReport> =
-        reports.into_iter().enumerate().map(|(i, (_, mut r))| {
+    let series: Vec<SeriesReport> = reports
+        .into_iter()
+        .enumerate()
+        .map(|(i, (_, mut r))| {
             r.rank = i + 1;
             r
-        }).collect();
+        })
+        .collect();
 
     let (pools, commit) = system_pass(log, &hours_of, timed, opts.budget);
     let first = log.snapshots.first();
@@ -628,12 +762,20 @@ pub fn analyze(log: &Log, opts: &Options, tags: Option<&TagDb>) -> Result<Analys
         start: first.and_then(|s| s.time.map(|t| iso(t, s.offset_secs))),
         end: last.and_then(|s| s.time.map(|t| iso(t, s.offset_secs))),
         time_source: log.time_source,
-        hours: if timed { hours_of.last().copied().map(round1) } else { None },
+        hours: if timed {
+            hours_of.last().copied().map(round1)
+        } else {
+            None
+        },
         pools,
         commit,
         budget_bytes: opts.budget,
         series,
-        times_ms: log.snapshots.iter().map(|s| s.time.map(crate::frame::millis)).collect(),
+        times_ms: log
+            .snapshots
+            .iter()
+            .map(|s| s.time.map(crate::frame::millis))
+            .collect(),
         snapshot_epochs: log.snapshots.iter().map(|s| s.epoch).collect(),
     })
 }
@@ -659,7 +801,12 @@ fn pool_bytes_at(log: &Log, snap: usize) -> [u64; 2] {
 }
 
 /// Paged and nonpaged totals and commit, with their rates over the last epoch.
-fn system_pass(log: &Log, hours: &[f64], timed: bool, budget: Option<u64>) -> (BTreeMap<&'static str, PoolTotals>, Option<Commit>) {
+fn system_pass(
+    log: &Log,
+    hours: &[f64],
+    timed: bool,
+    budget: Option<u64>,
+) -> (BTreeMap<&'static str, PoolTotals>, Option<Commit>) {
     let snaps = &log.snapshots;
     let mut pools = BTreeMap::new();
     if snaps.is_empty() {
@@ -690,10 +837,19 @@ fn system_pass(log: &Log, hours: &[f64], timed: bool, budget: Option<u64>) -> (B
         if kib.is_empty() {
             continue;
         }
-        let rate = epoch_rate(&usable, snaps.iter().map(|s| s.epoch).collect::<Vec<_>>().as_slice(), hours, &kib, last_epoch, timed);
+        let rate = epoch_rate(
+            &usable,
+            snaps.iter().map(|s| s.epoch).collect::<Vec<_>>().as_slice(),
+            hours,
+            &kib,
+            last_epoch,
+            timed,
+        );
         let last = kib[kib.len() - 1];
         let hours_to_budget = match (budget, rate) {
-            (Some(b), Some(r)) if r > 0.0 => Some(round1(((b as f64 / 1024.0) - last).max(0.0) / r)),
+            (Some(b), Some(r)) if r > 0.0 => {
+                Some(round1(((b as f64 / 1024.0) - last).max(0.0) / r))
+            }
             _ => None,
         };
         pools.insert(
@@ -709,9 +865,22 @@ fn system_pass(log: &Log, hours: &[f64], timed: bool, budget: Option<u64>) -> (B
     }
     let has_commit = usable.iter().all(|&i| snaps[i].summary.commit_k.is_some());
     let commit = if has_commit {
-        let kib: Vec<f64> = usable.iter().map(|&i| snaps[i].summary.commit_k.unwrap_or(0) as f64).collect();
-        let rate = epoch_rate(&usable, snaps.iter().map(|s| s.epoch).collect::<Vec<_>>().as_slice(), hours, &kib, last_epoch, timed);
-        let limit = usable.last().and_then(|&i| snaps[i].summary.limit_k).map(|v| v.max(0) as u64);
+        let kib: Vec<f64> = usable
+            .iter()
+            .map(|&i| snaps[i].summary.commit_k.unwrap_or(0) as f64)
+            .collect();
+        let rate = epoch_rate(
+            &usable,
+            snaps.iter().map(|s| s.epoch).collect::<Vec<_>>().as_slice(),
+            hours,
+            &kib,
+            last_epoch,
+            timed,
+        );
+        let limit = usable
+            .last()
+            .and_then(|&i| snaps[i].summary.limit_k)
+            .map(|v| v.max(0) as u64);
         let last = kib[kib.len() - 1];
         let hours_to_limit = match (limit, rate) {
             (Some(l), Some(r)) if r > 0.0 => Some(round1((l as f64 - last).max(0.0) / r)),
@@ -731,7 +900,14 @@ fn system_pass(log: &Log, hours: &[f64], timed: bool, budget: Option<u64>) -> (B
 }
 
 /// Theil–Sen slope per hour of `values` (one per usable snapshot) over the last epoch.
-fn epoch_rate(usable: &[usize], epochs: &[u32], hours: &[f64], values: &[f64], last_epoch: u32, timed: bool) -> Option<f64> {
+fn epoch_rate(
+    usable: &[usize],
+    epochs: &[u32],
+    hours: &[f64],
+    values: &[f64],
+    last_epoch: u32,
+    timed: bool,
+) -> Option<f64> {
     if !timed {
         return None;
     }
@@ -744,21 +920,48 @@ fn epoch_rate(usable: &[usize], epochs: &[u32], hours: &[f64], values: &[f64], l
     if x.len() < 2 {
         return None;
     }
-    stats::theil_sen(&x, &y).map(|f| f.slope)
+    fit_line(&x, &y).map(|f| f.slope)
 }
 
 /// The one-line reason.
-fn reason(j: &Judged, verdict: Verdict, first: u64, last: u64, span_h: f64, timed: bool, n: usize) -> String {
+fn reason(
+    j: &Judged,
+    verdict: Verdict,
+    first: u64,
+    last: u64,
+    span_h: f64,
+    timed: bool,
+    n: usize,
+) -> String {
     if n < 3 {
-        return format!("only {n} snapshot{}: too few to judge", if n == 1 { "" } else { "s" });
+        return format!(
+            "only {n} snapshot{}: too few to judge",
+            if n == 1 { "" } else { "s" }
+        );
     }
     let e = j.best;
     let change = units::delta_bytes(last as f64 - first as f64);
-    let over = if timed { format!(" over {}", units::hours(span_h)) } else { format!(" over {n} snapshots") };
+    let over = if timed {
+        format!(" over {}", units::hours(span_h))
+    } else {
+        format!(" over {n} snapshots")
+    };
     let mut parts = Vec::new();
     match verdict {
         Verdict::Leak | Verdict::Suspect => {
-            parts.push(format!("floor rose in {:.0}% of intervals", e.rising * 100.0));
+            if j.alloc_clock || !timed {
+                parts.push(format!(
+                    "its floor rose in {} of {} windows",
+                    e.floor_up, e.floor_steps
+                ));
+            } else {
+                parts.push(format!(
+                    "its floor rose in {} of {} windows of {}",
+                    e.floor_up,
+                    e.floor_steps,
+                    units::hours(e.window)
+                ));
+            }
             if e.retention > 0.9 {
                 parts.push("never fell back".to_string());
             } else {
@@ -775,7 +978,7 @@ fn reason(j: &Judged, verdict: Verdict, first: u64, last: u64, span_h: f64, time
             }
             parts.push(format!("{change}{over}"));
             if let Some(k) = j.never_freed {
-                if k >= 1.0 && k < 1e9 {
+                if (1.0..1e9).contains(&k) {
                     parts.push(format!("1 in {k:.0} allocations never freed"));
                 }
             }
@@ -811,23 +1014,42 @@ mod tests {
 
     fn noise(i: usize) -> f64 {
         // Deterministic pseudo-noise in [-1, 1].
-        let x = ((i as u64).wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407) >> 33) as f64;
+        let x = ((i as u64)
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407)
+            >> 33) as f64;
         (x / (1u64 << 31) as f64) * 2.0 - 1.0
     }
 
     #[test]
     fn steady_leak_has_strong_evidence() {
         let x = xs(60);
-        let y: Vec<f64> = x.iter().enumerate().map(|(i, v)| 10_000.0 + 500.0 * v + 800.0 * noise(i)).collect();
+        let y: Vec<f64> = x
+            .iter()
+            .enumerate()
+            .map(|(i, v)| 10_000.0 + 500.0 * v + 800.0 * noise(i))
+            .collect();
         assert!(evidence(&x, &y).e > 0.6, "{:?}", evidence(&x, &y));
     }
 
     #[test]
     fn plateau_step_and_flat_are_weak() {
         let x = xs(60);
-        let plateau: Vec<f64> = x.iter().enumerate().map(|(i, v)| 50_000.0 * (1.0 - (-v / 4.0).exp()) + 300.0 * noise(i)).collect();
-        let step: Vec<f64> = x.iter().enumerate().map(|(i, v)| if *v < 30.0 { 1000.0 } else { 9000.0 } + 50.0 * noise(i)).collect();
-        let flat: Vec<f64> = x.iter().enumerate().map(|(i, _)| 5000.0 + 200.0 * noise(i)).collect();
+        let plateau: Vec<f64> = x
+            .iter()
+            .enumerate()
+            .map(|(i, v)| 50_000.0 * (1.0 - (-v / 4.0).exp()) + 300.0 * noise(i))
+            .collect();
+        let step: Vec<f64> = x
+            .iter()
+            .enumerate()
+            .map(|(i, v)| if *v < 30.0 { 1000.0 } else { 9000.0 } + 50.0 * noise(i))
+            .collect();
+        let flat: Vec<f64> = x
+            .iter()
+            .enumerate()
+            .map(|(i, _)| 5000.0 + 200.0 * noise(i))
+            .collect();
         for (name, y) in [("plateau", plateau), ("step", step), ("flat", flat)] {
             let e = evidence(&x, &y);
             assert!(e.e < LEAK_AT, "{name}: {e:?}");
@@ -842,7 +1064,10 @@ mod tests {
 
     #[test]
     fn iso_offsets() {
-        let t = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap().and_hms_opt(23, 18, 56).unwrap();
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
+            .unwrap()
+            .and_hms_opt(23, 18, 56)
+            .unwrap();
         assert_eq!(iso(t, None), "2026-11-25T23:18:56");
         assert_eq!(iso(t, Some(3600)), "2026-11-25T23:18:56+01:00");
         assert_eq!(iso(t, Some(-5 * 3600)), "2026-11-25T23:18:56-05:00");

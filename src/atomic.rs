@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 fn temp_beside(path: &Path, suffix: &str) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
     let tmp = format!(".{name}.{}.{suffix}", std::process::id());
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.join(tmp),
@@ -24,17 +27,23 @@ where
     F: FnOnce(&mut BufWriter<File>) -> Result<()>,
 {
     let tmp = temp_beside(path, "tmp");
-    let werr = |source| Error::Write { path: path.to_path_buf(), source };
+    let werr = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
     let file = File::create(&tmp).map_err(werr)?;
     let mut w = BufWriter::with_capacity(1 << 20, file);
-    let res = f(&mut w).and_then(|_| w.flush().map_err(werr)).and_then(|_| {
-        w.get_ref().sync_all().map_err(werr)
-    });
+    let res = f(&mut w)
+        .and_then(|_| w.flush().map_err(werr))
+        .and_then(|_| w.get_ref().sync_all().map_err(werr));
     drop(w);
     match res {
         Ok(()) => fs::rename(&tmp, path).map_err(|source| {
             let _ = fs::remove_file(&tmp);
-            Error::Write { path: path.to_path_buf(), source }
+            Error::Write {
+                path: path.to_path_buf(),
+                source,
+            }
         }),
         Err(e) => {
             let _ = fs::remove_file(&tmp);
@@ -45,7 +54,12 @@ where
 
 /// Writes bytes to `path` atomically.
 pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_file(path, |w| w.write_all(bytes).map_err(|source| Error::Write { path: path.to_path_buf(), source }))
+    write_file(path, |w| {
+        w.write_all(bytes).map_err(|source| Error::Write {
+            path: path.to_path_buf(),
+            source,
+        })
+    })
 }
 
 /// Creates a fresh temporary directory beside `dir`, for a bundle that is
@@ -55,7 +69,10 @@ pub fn temp_dir_beside(dir: &Path) -> Result<PathBuf> {
     if tmp.exists() {
         let _ = fs::remove_dir_all(&tmp);
     }
-    fs::create_dir_all(&tmp).map_err(|source| Error::Write { path: tmp.clone(), source })?;
+    fs::create_dir_all(&tmp).map_err(|source| Error::Write {
+        path: tmp.clone(),
+        source,
+    })?;
     Ok(tmp)
 }
 
@@ -64,11 +81,20 @@ pub fn commit_dir(tmp: &Path, dir: &Path) -> Result<()> {
     if dir.exists() {
         let old = temp_beside(dir, "old");
         let _ = fs::remove_dir_all(&old);
-        fs::rename(dir, &old).map_err(|source| Error::Write { path: dir.to_path_buf(), source })?;
-        fs::rename(tmp, dir).map_err(|source| Error::Write { path: dir.to_path_buf(), source })?;
+        fs::rename(dir, &old).map_err(|source| Error::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        fs::rename(tmp, dir).map_err(|source| Error::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let _ = fs::remove_dir_all(&old);
     } else {
-        fs::rename(tmp, dir).map_err(|source| Error::Write { path: dir.to_path_buf(), source })?;
+        fs::rename(tmp, dir).map_err(|source| Error::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
     }
     Ok(())
 }

@@ -20,11 +20,19 @@ pub const MAX_CHARTS: usize = 10;
 pub fn check_target(dir: &Path, force: bool) -> Result<()> {
     if dir.exists() {
         if !dir.is_dir() {
-            return Err(Error::Invalid(format!("{}: exists and is not a directory", dir.display())));
+            return Err(Error::Invalid(format!(
+                "{}: exists and is not a directory",
+                dir.display()
+            )));
         }
-        let empty = std::fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(false);
+        let empty = std::fs::read_dir(dir)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
         if !empty && !force {
-            return Err(Error::Invalid(format!("{}: directory is not empty (use --force to replace it)", dir.display())));
+            return Err(Error::Invalid(format!(
+                "{}: directory is not empty (use --force to replace it)",
+                dir.display()
+            )));
         }
     }
     Ok(())
@@ -32,7 +40,11 @@ pub fn check_target(dir: &Path, force: bool) -> Result<()> {
 
 /// The series that get their own chart: leaks and suspects, at most [`MAX_CHARTS`].
 pub fn charted(a: &Analysis) -> Vec<&SeriesReport> {
-    a.series.iter().filter(|s| s.verdict != Verdict::Ok).take(MAX_CHARTS).collect()
+    a.series
+        .iter()
+        .filter(|s| s.verdict != Verdict::Ok)
+        .take(MAX_CHARTS)
+        .collect()
 }
 
 fn chart_err(e: chart::ChartError) -> Error {
@@ -41,7 +53,9 @@ fn chart_err(e: chart::ChartError) -> Error {
 }
 
 /// Points (x, bytes) and (x, outstanding) of one series, x in chart units.
-fn points(log: &Log, a: &Analysis, series_id: u32) -> (Vec<(f64, f64)>, Vec<(f64, f64)>) {
+type Points = Vec<(f64, f64)>;
+
+fn points(log: &Log, a: &Analysis, series_id: u32) -> (Points, Points) {
     let mut b = Vec::new();
     let mut d = Vec::new();
     for (i, s) in log.snapshots.iter().enumerate() {
@@ -75,7 +89,10 @@ fn x_of(a: &Analysis, snap: usize) -> f64 {
 
 /// x values where a new epoch starts.
 fn boundaries(a: &Analysis) -> Vec<f64> {
-    (1..a.snapshot_epochs.len()).filter(|&i| a.snapshot_epochs[i] != a.snapshot_epochs[i - 1]).map(|i| x_of(a, i)).collect()
+    (1..a.snapshot_epochs.len())
+        .filter(|&i| a.snapshot_epochs[i] != a.snapshot_epochs[i - 1])
+        .map(|i| x_of(a, i))
+        .collect()
 }
 
 /// Writes the bundle.
@@ -92,7 +109,10 @@ pub fn write(dir: &Path, log: &Log, a: &Analysis, kind: Kind, force: bool) -> Re
 
 fn fill(tmp: &Path, log: &Log, a: &Analysis, kind: Kind) -> Result<()> {
     let charts = tmp.join("charts");
-    std::fs::create_dir_all(&charts).map_err(|source| Error::Write { path: charts.clone(), source })?;
+    std::fs::create_dir_all(&charts).map_err(|source| Error::Write {
+        path: charts.clone(),
+        source,
+    })?;
     let ax = axis(a);
     let bounds = boundaries(a);
     let ext = kind.extension();
@@ -104,10 +124,21 @@ fn fill(tmp: &Path, log: &Log, a: &Analysis, kind: Kind) -> Result<()> {
     }
     let lines: Vec<Line> = top
         .iter()
-        .map(|s| Line { label: format!("{} {} ({})", s.tag, s.pool, s.verdict.name()), points: points(log, a, s.series_id).0 })
+        .map(|s| Line {
+            label: format!("{} {} ({})", s.tag, s.pool, s.verdict.name()),
+            points: points(log, a, s.series_id).0,
+        })
         .collect();
     let overview = charts.join(format!("overview.{ext}"));
-    chart::overview(&overview, kind, ax, "Top suspects: bytes in use", &lines, &bounds).map_err(chart_err)?;
+    chart::overview(
+        &overview,
+        kind,
+        ax,
+        "Top suspects: bytes in use",
+        &lines,
+        &bounds,
+    )
+    .map_err(chart_err)?;
 
     // pools: totals per snapshot, from the summary lines when every snapshot has them.
     let mut nonpaged = Vec::new();
@@ -122,7 +153,8 @@ fn fill(tmp: &Path, log: &Log, a: &Analysis, kind: Kind) -> Result<()> {
             _ => {
                 let mut t = [0f64; 2];
                 for r in s.rows.clone() {
-                    t[log.series[log.rows.series[r] as usize].pool as usize] += log.rows.bytes[r] as f64;
+                    t[log.series[log.rows.series[r] as usize].pool as usize] +=
+                        log.rows.bytes[r] as f64;
                 }
                 (t[0], t[1])
             }
@@ -141,7 +173,10 @@ fn fill(tmp: &Path, log: &Log, a: &Analysis, kind: Kind) -> Result<()> {
             .trends
             .iter()
             .map(|t| {
-                ((x_of(a, t.from_snapshot as usize), t.start_bytes), (x_of(a, t.to_snapshot as usize), t.end_bytes))
+                (
+                    (x_of(a, t.from_snapshot as usize), t.start_bytes),
+                    (x_of(a, t.to_snapshot as usize), t.end_bytes),
+                )
             })
             .collect();
         let name = format!("{}.{ext}", chart::file_name(s.rank, &s.tag, s.pool));
@@ -149,11 +184,24 @@ fn fill(tmp: &Path, log: &Log, a: &Analysis, kind: Kind) -> Result<()> {
             "{} {}{}  {}  {}",
             s.tag,
             s.pool,
-            s.driver.as_deref().map(|d| format!(" {d}")).unwrap_or_default(),
+            s.driver
+                .as_deref()
+                .map(|d| format!(" {d}"))
+                .unwrap_or_default(),
             rate(s),
             s.verdict.name()
         );
-        chart::suspect(&charts.join(&name), kind, ax, &title, &b, &d, &trends, &bounds).map_err(chart_err)?;
+        chart::suspect(
+            &charts.join(&name),
+            kind,
+            ax,
+            &title,
+            &b,
+            &d,
+            &trends,
+            &bounds,
+        )
+        .map_err(chart_err)?;
         files.push((s, name));
     }
 
@@ -173,7 +221,11 @@ fn rate(s: &SeriesReport) -> String {
 
 /// What to do next for a suspect.
 fn next_steps(s: &SeriesReport) -> String {
-    let pool_flag = if s.pool == "Paged" { "paged" } else { "nonpaged" };
+    let pool_flag = if s.pool == "Paged" {
+        "paged"
+    } else {
+        "nonpaged"
+    };
     format!(
         "Next: find the allocating code with a pool-tag breakpoint (`ed nt!PoolHitTag '{tag}'` in WinDbg, or `!poolfind {tag}`), \
          run the owning driver under Driver Verifier with pool tracking (`verifier /flags 0x9 /driver <name>.sys`, then `!verifier 3` \
@@ -185,17 +237,47 @@ fn next_steps(s: &SeriesReport) -> String {
 
 /// `report.md`: summary, table, a paragraph per suspect with its chart.
 pub fn markdown(a: &Analysis, files: &[(&SeriesReport, String)], ext: &str) -> String {
-    let mut out = report::render(a, report::Format::Markdown, &report::Style { top: 15, color: false, width: 200 })
-        .unwrap_or_default();
+    let mut out = report::render(
+        a,
+        report::Format::Markdown,
+        &report::Style {
+            top: 15,
+            color: false,
+            width: 200,
+        },
+    )
+    .unwrap_or_default();
     let _ = writeln!(out, "\n![Top suspects](charts/overview.{ext})\n");
     let _ = writeln!(out, "![Pool totals](charts/pools.{ext})\n");
     if files.is_empty() {
-        let _ = writeln!(out, "No series reached `suspect`: nothing here looks like a leak.\n");
+        let _ = writeln!(
+            out,
+            "No series reached `suspect`: nothing here looks like a leak.\n"
+        );
     }
     for (s, file) in files {
-        let _ = writeln!(out, "### {}. `{}` {}: {}\n", s.rank, md_cell(&s.tag), s.pool, s.verdict.name());
-        let share = if s.pool_share > 0.0 { format!(", {:.1}% of {} pool", s.pool_share * 100.0, s.pool.to_lowercase()) } else { String::new() };
-        let driver = s.driver.as_deref().map(|d| format!(" Driver: {}.", md_cell(d))).unwrap_or_else(|| " Driver: unknown (give `--pooltag pooltag.txt`).".into());
+        let _ = writeln!(
+            out,
+            "### {}. `{}` {}: {}\n",
+            s.rank,
+            md_cell(&s.tag),
+            s.pool,
+            s.verdict.name()
+        );
+        let share = if s.pool_share > 0.0 {
+            format!(
+                ", {:.1}% of {} pool",
+                s.pool_share * 100.0,
+                s.pool.to_lowercase()
+            )
+        } else {
+            String::new()
+        };
+        let driver = s
+            .driver
+            .as_deref()
+            .map(|d| format!(" Driver: {}.", md_cell(d)))
+            .unwrap_or_else(|| " Driver: unknown (give `--pooltag pooltag.txt`).".into());
         let _ = writeln!(
             out,
             "{} → {} ({}{share}), score {:.2}.{driver} Why: {}.\n",

@@ -105,7 +105,8 @@ impl Decoder {
                             }
                         }
                     } else {
-                        let c = char::from_u32(u32::from(unit)).unwrap_or(char::REPLACEMENT_CHARACTER);
+                        let c =
+                            char::from_u32(u32::from(unit)).unwrap_or(char::REPLACEMENT_CHARACTER);
                         push_char(&mut out, c);
                         i += 2;
                     }
@@ -122,7 +123,12 @@ impl Decoder {
             } else if b == 0xef && at(1) == Some(0xbb) && at(2) == Some(0xbf) {
                 self.dropped += 3;
                 i += 3;
-            } else if b != 0 && printable(b) && at(1) == Some(0) && at(2).is_some_and(|c| c != 0 && printable(c)) && at(3) == Some(0) {
+            } else if b != 0
+                && printable(b)
+                && at(1) == Some(0)
+                && at(2).is_some_and(|c| c != 0 && printable(c))
+                && at(3) == Some(0)
+            {
                 self.utf16 = true;
                 self.utf16_blocks += 1;
             } else if b == 0 || b == 0x1a {
@@ -167,8 +173,14 @@ mod tests {
 
     #[test]
     fn utf16_file_with_bom() {
-        let v = utf16("Wed 11/25/2026 23:18:56.12\r\n Abcd Nonp 1 0 1 64 64\r\n", true);
-        assert_eq!(&*decode_all(&v), b"Wed 11/25/2026 23:18:56.12\r\n Abcd Nonp 1 0 1 64 64\r\n");
+        let v = utf16(
+            "Wed 11/25/2026 23:18:56.12\r\n Abcd Nonp 1 0 1 64 64\r\n",
+            true,
+        );
+        assert_eq!(
+            &*decode_all(&v),
+            b"Wed 11/25/2026 23:18:56.12\r\n Abcd Nonp 1 0 1 64 64\r\n"
+        );
     }
 
     #[test]
@@ -188,7 +200,10 @@ mod tests {
     #[test]
     fn streaming_in_small_blocks_equals_whole() {
         let mut v = b"\xef\xbb\xbf\r\n Abcd Nonp 1 0 1 64 64\x1a\r\n".to_vec();
-        v.extend(utf16("Mittwoch, 25. November 2026 \u{00e4} 23:18:56\r\n", true));
+        v.extend(utf16(
+            "Mittwoch, 25. November 2026 \u{00e4} 23:18:56\r\n",
+            true,
+        ));
         v.extend_from_slice(b" Abcd Nonp 2 0 2 128 64\r\n\0");
         let whole = decode_all(&v).into_owned();
         for size in 1..9 {

@@ -67,8 +67,15 @@ fn last_snapshot(log: &Log) -> Last {
         for r in s.rows.clone() {
             let series = &log.series[log.rows.series[r] as usize];
             let d = log.rows.driver[r];
-            let driver = if d == NO_DRIVER { None } else { log.driver(d).map(str::to_string) };
-            out.insert((series.tag.clone(), series.pool.name()), (log.rows.bytes[r], log.rows.diff[r], driver));
+            let driver = if d == NO_DRIVER {
+                None
+            } else {
+                log.driver(d).map(str::to_string)
+            };
+            out.insert(
+                (series.tag.clone(), series.pool.name()),
+                (log.rows.bytes[r], log.rows.diff[r], driver),
+            );
         }
     }
     out
@@ -76,8 +83,16 @@ fn last_snapshot(log: &Log) -> Last {
 
 fn side(log: &Log) -> Side {
     Side {
-        path: log.inputs.iter().map(|i| i.path.as_str()).collect::<Vec<_>>().join(", "),
-        time: log.snapshots.last().and_then(|s| s.time.map(|t| crate::analysis::iso(t, s.offset_secs))),
+        path: log
+            .inputs
+            .iter()
+            .map(|i| i.path.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        time: log
+            .snapshots
+            .last()
+            .and_then(|s| s.time.map(|t| crate::analysis::iso(t, s.offset_secs))),
         snapshots: log.snapshots.len(),
     }
 }
@@ -94,26 +109,37 @@ pub fn compare(before: &Log, after: &Log, tags: Option<&TagDb>) -> Comparison {
         .map(|k| {
             let (b0, d0, drv0) = a.get(k).cloned().unwrap_or((0, 0, None));
             let (b1, d1, drv1) = b.get(k).cloned().unwrap_or((0, 0, None));
-            let driver = drv1.or(drv0).or_else(|| tags.and_then(|t| t.describe(&k.0)));
+            let driver = drv1
+                .or(drv0)
+                .or_else(|| tags.and_then(|t| t.describe(&k.0)));
             Change {
                 tag: k.0.clone(),
                 pool: k.1,
                 driver,
                 bytes_before: b0,
                 bytes_after: b1,
-                bytes_change: (b1 as i128 - b0 as i128).clamp(i64::MIN as i128, i64::MAX as i128) as i64,
+                bytes_change: (b1 as i128 - b0 as i128).clamp(i64::MIN as i128, i64::MAX as i128)
+                    as i64,
                 outstanding_before: d0,
                 outstanding_after: d1,
                 outstanding_change: d1.saturating_sub(d0),
             }
         })
         .collect();
-    changes.sort_by(|x, y| y.bytes_change.cmp(&x.bytes_change).then(x.tag.cmp(&y.tag)).then(x.pool.cmp(y.pool)));
+    changes.sort_by(|x, y| {
+        y.bytes_change
+            .cmp(&x.bytes_change)
+            .then(x.tag.cmp(&y.tag))
+            .then(x.pool.cmp(y.pool))
+    });
     Comparison {
         schema: "poolscan.diff/1",
         before: side(before),
         after: side(after),
-        bytes_change: changes.iter().map(|c| c.bytes_change).fold(0i64, i64::saturating_add),
+        bytes_change: changes
+            .iter()
+            .map(|c| c.bytes_change)
+            .fold(0i64, i64::saturating_add),
         changes,
     }
 }

@@ -32,7 +32,11 @@ pub fn average_precision(labels: &[bool]) -> Option<f64> {
 /// Ranks items by descending score, ties broken by the given order (stable).
 pub fn rank_by(scores: &[f64]) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..scores.len()).collect();
-    idx.sort_by(|&a, &b| scores[b].partial_cmp(&scores[a]).unwrap_or(std::cmp::Ordering::Equal));
+    idx.sort_by(|&a, &b| {
+        scores[b]
+            .partial_cmp(&scores[a])
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
     idx
 }
 
@@ -58,11 +62,25 @@ pub fn run_one(cfg: &Config) -> crate::Result<LogResult> {
     let (bytes, truth) = synth::generate(cfg);
     let log = Log::from_bytes("synth.log", &bytes, &ReadOptions::default())?;
     let a = analysis::analyze(&log, &analysis::Options::default(), None)?;
-    let label: BTreeMap<(String, &str), (Family, bool)> =
-        truth.series.iter().map(|s| ((s.tag.clone(), s.pool), (s.family, s.leak))).collect();
-    let mut out = LogResult { snapshots: log.snapshots.len(), ..Default::default() };
-    let ranked: Vec<bool> =
-        a.series.iter().map(|s| label.get(&(s.tag.clone(), s.pool)).map(|l| l.1).unwrap_or(false)).collect();
+    let label: BTreeMap<(String, &str), (Family, bool)> = truth
+        .series
+        .iter()
+        .map(|s| ((s.tag.clone(), s.pool), (s.family, s.leak)))
+        .collect();
+    let mut out = LogResult {
+        snapshots: log.snapshots.len(),
+        ..Default::default()
+    };
+    let ranked: Vec<bool> = a
+        .series
+        .iter()
+        .map(|s| {
+            label
+                .get(&(s.tag.clone(), s.pool))
+                .map(|l| l.1)
+                .unwrap_or(false)
+        })
+        .collect();
     out.ap = average_precision(&ranked);
     for s in &a.series {
         if let Some(&(f, l)) = label.get(&(s.tag.clone(), s.pool)) {
@@ -72,7 +90,8 @@ pub fn run_one(cfg: &Config) -> crate::Result<LogResult> {
     }
     // Baselines over the whole log, as a user would compute them.
     let (lf, ols, labels) = baselines(&log, &label);
-    out.ap_last_first = average_precision(&rank_by(&lf).iter().map(|&i| labels[i]).collect::<Vec<_>>());
+    out.ap_last_first =
+        average_precision(&rank_by(&lf).iter().map(|&i| labels[i]).collect::<Vec<_>>());
     out.ap_ols = average_precision(&rank_by(&ols).iter().map(|&i| labels[i]).collect::<Vec<_>>());
     Ok(out)
 }
@@ -103,7 +122,12 @@ fn baselines(log: &Log, label: &Labels) -> (Vec<f64>, Vec<f64>, Vec<bool>) {
         let (x, y): (Vec<f64>, Vec<f64>) = p.iter().copied().unzip();
         ols.push(stats::ols(&x, &y).map(|f| f.slope).unwrap_or(0.0));
         let s = &log.series[sid];
-        labels.push(label.get(&(s.tag.clone(), s.pool.name())).map(|l| l.1).unwrap_or(false));
+        labels.push(
+            label
+                .get(&(s.tag.clone(), s.pool.name()))
+                .map(|l| l.1)
+                .unwrap_or(false),
+        );
     }
     (lf, ols, labels)
 }
@@ -127,7 +151,11 @@ pub fn suite(seeds: u64, lengths: &[usize]) -> Vec<Config> {
                 interval_secs: 600,
                 jitter: 0.3,
                 gap_prob: 0.03,
-                reboots: if seed % 3 == 2 { 1 + (seed as usize / 3) % 2 } else { 0 },
+                reboots: if seed % 3 == 2 {
+                    1 + (seed as usize / 3) % 2
+                } else {
+                    0
+                },
                 ..Config::default()
             });
         }
@@ -183,15 +211,27 @@ pub fn summarize(results: &[LogResult]) -> Summary {
                 (true, false) => fn_ += 1,
                 _ => {}
             }
-            let e = if leak { s.found.entry(fam.name()).or_default() } else { s.false_leaks.entry(fam.name()).or_default() };
+            let e = if leak {
+                s.found.entry(fam.name()).or_default()
+            } else {
+                s.false_leaks.entry(fam.name()).or_default()
+            };
             e.0 += 1;
             if flagged {
                 e.1 += 1;
             }
         }
     }
-    s.precision = if tp + fp > 0 { tp as f64 / (tp + fp) as f64 } else { 1.0 };
-    s.recall = if tp + fn_ > 0 { tp as f64 / (tp + fn_) as f64 } else { 1.0 };
+    s.precision = if tp + fp > 0 {
+        tp as f64 / (tp + fp) as f64
+    } else {
+        1.0
+    };
+    s.recall = if tp + fn_ > 0 {
+        tp as f64 / (tp + fn_) as f64
+    } else {
+        1.0
+    };
     s
 }
 

@@ -45,8 +45,12 @@ pub fn write_to<W: Write>(df: &mut DataFrame, format: Format, w: &mut W) -> Resu
         Format::Parquet => {
             ParquetWriter::new(w).finish(df)?;
         }
-        Format::Json => JsonWriter::new(w).with_json_format(JsonFormat::Json).finish(df)?,
-        Format::Ndjson => JsonWriter::new(w).with_json_format(JsonFormat::JsonLines).finish(df)?,
+        Format::Json => JsonWriter::new(w)
+            .with_json_format(JsonFormat::Json)
+            .finish(df)?,
+        Format::Ndjson => JsonWriter::new(w)
+            .with_json_format(JsonFormat::JsonLines)
+            .finish(df)?,
     }
     Ok(())
 }
@@ -55,12 +59,17 @@ pub fn write_to<W: Write>(df: &mut DataFrame, format: Format, w: &mut W) -> Resu
 pub fn write(df: &mut DataFrame, format: Format, path: &Path) -> Result<()> {
     if path.as_os_str() == "-" {
         if format == Format::Parquet {
-            return Err(Error::Invalid("parquet cannot be written to stdout: give -o FILE.parquet".into()));
+            return Err(Error::Invalid(
+                "parquet cannot be written to stdout: give -o FILE.parquet".into(),
+            ));
         }
         let stdout = std::io::stdout();
         let mut lock = std::io::BufWriter::new(stdout.lock());
         write_to(df, format, &mut lock)?;
-        lock.flush().map_err(|source| Error::Write { path: path.to_path_buf(), source })?;
+        lock.flush().map_err(|source| Error::Write {
+            path: path.to_path_buf(),
+            source,
+        })?;
         return Ok(());
     }
     atomic::write_file(path, |w| write_to(df, format, w))

@@ -20,7 +20,18 @@ pub enum Table {
 
 /// Column names of the `samples` table, in order.
 pub const SAMPLE_COLUMNS: [&str; 12] = [
-    "source", "snapshot", "time", "epoch", "tag", "pool", "allocs", "frees", "diff", "bytes", "per_alloc", "driver",
+    "source",
+    "snapshot",
+    "time",
+    "epoch",
+    "tag",
+    "pool",
+    "allocs",
+    "frees",
+    "diff",
+    "bytes",
+    "per_alloc",
+    "driver",
 ];
 
 /// Column names of the `snapshots` table, in order.
@@ -50,15 +61,29 @@ pub fn millis(t: NaiveDateTime) -> i64 {
 }
 
 fn time_column(name: &str, values: Vec<Option<i64>>) -> Column {
-    Int64Chunked::from_iter_options(name.into(), values.into_iter())
-        .into_datetime(TimeUnit::Milliseconds, None)
+    let ca = if values.iter().all(Option::is_some) {
+        Int64Chunked::from_vec(name.into(), values.into_iter().flatten().collect())
+    } else {
+        Int64Chunked::from_iter_options(name.into(), values.into_iter())
+    };
+    ca.into_datetime(TimeUnit::Milliseconds, None)
         .into_series()
         .into()
 }
 
 /// Builds the `samples` table, sorted by time (snapshot order).
 pub fn samples(log: &Log) -> Result<DataFrame> {
-    let n = log.rows.len();
+    build_samples(log, log.rows.clone())
+}
+
+/// Builds the `samples` table, moving the log's row columns into it without a copy.
+pub fn into_samples(mut log: Log) -> Result<DataFrame> {
+    let rows = std::mem::take(&mut log.rows);
+    build_samples(&log, rows)
+}
+
+fn build_samples(log: &Log, rows: crate::log::Rows) -> Result<DataFrame> {
+    let n = rows.len();
     let mut snap = Vec::with_capacity(n);
     let mut time = Vec::with_capacity(n);
     let mut epoch = Vec::with_capacity(n);
@@ -71,36 +96,78 @@ pub fn samples(log: &Log) -> Result<DataFrame> {
         source_idx.extend(std::iter::repeat_n(s.source, k));
     }
     let source: Column = if log.inputs.len() == 1 {
-        Column::new_scalar("source".into(), Scalar::from(PlSmallStr::from(log.inputs[0].path.as_str())), n)
+        Column::new_scalar(
+            "source".into(),
+            Scalar::from(PlSmallStr::from(log.inputs[0].path.as_str())),
+            n,
+        )
     } else {
-        StringChunked::from_iter_values("source".into(), source_idx.iter().map(|&s| log.inputs[s as usize].path.as_str()))
-            .into_series()
-            .into()
+        StringChunked::from_iter_values(
+            "source".into(),
+            source_idx
+                .iter()
+                .map(|&s| log.inputs[s as usize].path.as_str()),
+        )
+        .into_series()
+        .into()
     };
-    let tags = StringChunked::from_iter_values(
-        "tag".into(),
-        log.rows.series.iter().map(|&s| log.series[s as usize].tag.as_str()),
+    // Strings are gathered from small dictionaries (one entry per series),
+    // not built row by row.
+    let idx = IdxCa::from_vec(
+        "idx".into(),
+        rows.series.iter().map(|&s| s as IdxSize).collect(),
     );
-    let pools = StringChunked::from_iter_values(
-        "pool".into(),
-        log.rows.series.iter().map(|&s| log.series[s as usize].pool.name()),
-    );
-    let drivers = StringChunked::from_iter_options(
+    let tag_dict =
+        StringChunked::from_iter_values("tag".into(), log.series.iter().map(|s| s.tag.as_str()));
+    let pool_dict =
+        StringChunked::from_iter_values("pool".into(), log.series.iter().map(|s| s.pool.name()));
+    let tags = tag_dict.take(&idx)?;
+    let pools = pool_dict.take(&idx)?;
+    drop(idx);
+    // Drivers likewise, with a last null entry for rows without one.
+    let driver_dict = StringChunked::from_iter_options(
         "driver".into(),
-        log.rows.driver.iter().map(|&d| if d == NO_DRIVER { None } else { log.drivers.get(d as usize).map(String::as_str) }),
+        log.drivers
+            .iter()
+            .map(|d| Some(d.as_str()))
+            .chain(std::iter::once(None)),
     );
+    let none = log.drivers.len() as IdxSize;
+    let didx = IdxCa::from_vec(
+        "idx".into(),
+        rows.driver
+            .iter()
+            .map(|&d| if d == NO_DRIVER { none } else { d as IdxSize })
+            .collect(),
+    );
+    let drivers = driver_dict.take(&didx)?;
+    drop(didx);
     let cols = vec![
         source,
-        UInt32Chunked::from_vec("snapshot".into(), snap).into_series().into(),
+        UInt32Chunked::from_vec("snapshot".into(), snap)
+            .into_series()
+            .into(),
         time_column("time", time),
-        UInt32Chunked::from_vec("epoch".into(), epoch).into_series().into(),
+        UInt32Chunked::from_vec("epoch".into(), epoch)
+            .into_series()
+            .into(),
         tags.into_series().into(),
         pools.into_series().into(),
-        UInt64Chunked::from_slice("allocs".into(), &log.rows.allocs).into_series().into(),
-        UInt64Chunked::from_slice("frees".into(), &log.rows.frees).into_series().into(),
-        Int64Chunked::from_slice("diff".into(), &log.rows.diff).into_series().into(),
-        UInt64Chunked::from_slice("bytes".into(), &log.rows.bytes).into_series().into(),
-        UInt64Chunked::from_slice("per_alloc".into(), &log.rows.per_alloc).into_series().into(),
+        UInt64Chunked::from_vec("allocs".into(), rows.allocs)
+            .into_series()
+            .into(),
+        UInt64Chunked::from_vec("frees".into(), rows.frees)
+            .into_series()
+            .into(),
+        Int64Chunked::from_vec("diff".into(), rows.diff)
+            .into_series()
+            .into(),
+        UInt64Chunked::from_vec("bytes".into(), rows.bytes)
+            .into_series()
+            .into(),
+        UInt64Chunked::from_vec("per_alloc".into(), rows.per_alloc)
+            .into_series()
+            .into(),
         drivers.into_series().into(),
     ];
     Ok(DataFrame::new(n, cols)?)
@@ -111,18 +178,34 @@ pub fn snapshots(log: &Log) -> Result<DataFrame> {
     let s = &log.snapshots;
     let n = s.len();
     let opt = |name: &str, f: &dyn Fn(&crate::parse::Summary) -> Option<i64>| -> Column {
-        Int64Chunked::from_iter_options(name.into(), s.iter().map(|x| f(&x.summary))).into_series().into()
+        Int64Chunked::from_iter_options(name.into(), s.iter().map(|x| f(&x.summary)))
+            .into_series()
+            .into()
     };
     let cols = vec![
-        StringChunked::from_iter_values("source".into(), s.iter().map(|x| log.inputs[x.source as usize].path.as_str()))
+        StringChunked::from_iter_values(
+            "source".into(),
+            s.iter()
+                .map(|x| log.inputs[x.source as usize].path.as_str()),
+        )
+        .into_series()
+        .into(),
+        UInt32Chunked::from_iter_values("snapshot".into(), 0..n as u32)
             .into_series()
             .into(),
-        UInt32Chunked::from_iter_values("snapshot".into(), 0..n as u32).into_series().into(),
         time_column("time", s.iter().map(|x| x.time.map(millis)).collect()),
-        UInt32Chunked::from_iter_values("epoch".into(), s.iter().map(|x| x.epoch)).into_series().into(),
-        UInt64Chunked::from_iter_values("line".into(), s.iter().map(|x| x.line)).into_series().into(),
-        UInt32Chunked::from_iter_values("rows".into(), s.iter().map(|x| x.rows.len() as u32)).into_series().into(),
-        StringChunked::from_iter_options("stamp".into(), s.iter().map(|x| x.stamp.as_deref())).into_series().into(),
+        UInt32Chunked::from_iter_values("epoch".into(), s.iter().map(|x| x.epoch))
+            .into_series()
+            .into(),
+        UInt64Chunked::from_iter_values("line".into(), s.iter().map(|x| x.line))
+            .into_series()
+            .into(),
+        UInt32Chunked::from_iter_values("rows".into(), s.iter().map(|x| x.rows.len() as u32))
+            .into_series()
+            .into(),
+        StringChunked::from_iter_options("stamp".into(), s.iter().map(|x| x.stamp.as_deref()))
+            .into_series()
+            .into(),
         opt("memory_k", &|m| m.memory_k),
         opt("avail_k", &|m| m.avail_k),
         opt("page_faults", &|m| m.page_faults),
@@ -137,10 +220,10 @@ pub fn snapshots(log: &Log) -> Result<DataFrame> {
     Ok(DataFrame::new(n, cols)?)
 }
 
-/// Builds either table.
-pub fn table(log: &Log, which: Table) -> Result<DataFrame> {
+/// Builds either table, consuming the log.
+pub fn table(log: Log, which: Table) -> Result<DataFrame> {
     match which {
-        Table::Samples => samples(log),
-        Table::Snapshots => snapshots(log),
+        Table::Samples => into_samples(log),
+        Table::Snapshots => snapshots(&log),
     }
 }

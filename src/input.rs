@@ -39,22 +39,25 @@ pub fn expand<S: AsRef<str>>(args: &[S]) -> Result<Vec<Input>> {
         }
         let p = PathBuf::from(a);
         if p.is_dir() {
-            let rd = std::fs::read_dir(&p).map_err(|source| Error::Io { path: p.clone(), source })?;
+            let rd = std::fs::read_dir(&p).map_err(|source| Error::Io {
+                path: p.clone(),
+                source,
+            })?;
             let mut files: Vec<PathBuf> = rd
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|f| {
                     f.is_file()
-                        && f.extension()
-                            .and_then(|e| e.to_str())
-                            .is_some_and(|e| {
-                                let e = e.to_ascii_lowercase();
-                                e == "log" || e == "txt" || e == "gz" || e == "zst"
-                            })
+                        && f.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                            let e = e.to_ascii_lowercase();
+                            e == "log" || e == "txt" || e == "gz" || e == "zst"
+                        })
                 })
                 .collect();
             files.sort();
             if files.is_empty() {
-                return Err(Error::Invalid(format!("{a}: directory has no *.log or *.txt files")));
+                return Err(Error::Invalid(format!(
+                    "{a}: directory has no *.log or *.txt files"
+                )));
             }
             out.extend(files.into_iter().map(Input::File));
         } else {
@@ -76,18 +79,21 @@ pub enum Compression {
 }
 
 /// An opened input: a reader of its (decompressed) bytes.
-pub struct Opened {
+pub struct Opened<'a> {
     /// The input's name.
     pub name: String,
     /// What compression was found.
     pub compression: Compression,
     /// The decompressed byte stream.
-    pub reader: Box<dyn Read + Send>,
+    pub reader: Box<dyn Read + Send + 'a>,
+    /// Its size, when known (a plain file), to reserve memory once.
+    pub size_hint: Option<u64>,
 }
 
 /// Opens an input and sniffs its compression.
-pub fn open(input: &Input) -> Result<Opened> {
+pub fn open(input: &Input) -> Result<Opened<'static>> {
     let name = input.name();
+    let mut size = None;
     let raw: Box<dyn Read + Send> = match input {
         Input::Stdin => Box::new(io::stdin()),
         Input::File(p) => {
@@ -97,17 +103,28 @@ pub fn open(input: &Input) -> Result<Opened> {
                     source: io::Error::other("is a directory (give the directory itself as an input to read its *.log and *.txt files)"),
                 });
             }
-            let f = File::open(p).map_err(|source| Error::Io { path: p.clone(), source })?;
+            let f = File::open(p).map_err(|source| Error::Io {
+                path: p.clone(),
+                source,
+            })?;
+            size = f.metadata().ok().map(|m| m.len());
             Box::new(f)
         }
     };
-    sniff(name, raw)
+    let mut opened = sniff(name, raw)?;
+    if opened.compression == Compression::None {
+        opened.size_hint = size;
+    }
+    Ok(opened)
 }
 
 /// Wraps a raw byte stream, recognising gzip and zstd by their magic bytes.
-pub fn sniff(name: String, raw: Box<dyn Read + Send>) -> Result<Opened> {
+pub fn sniff<'a>(name: String, raw: Box<dyn Read + Send + 'a>) -> Result<Opened<'a>> {
     let mut buf = BufReader::with_capacity(1 << 16, raw);
-    let head = buf.fill_buf().map_err(|source| Error::Io { path: PathBuf::from(&name), source })?;
+    let head = buf.fill_buf().map_err(|source| Error::Io {
+        path: PathBuf::from(&name),
+        source,
+    })?;
     let compression = if head.starts_with(&[0x1f, 0x8b]) {
         Compression::Gzip
     } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
@@ -115,7 +132,7 @@ pub fn sniff(name: String, raw: Box<dyn Read + Send>) -> Result<Opened> {
     } else {
         Compression::None
     };
-    let reader: Box<dyn Read + Send> = match compression {
+    let reader: Box<dyn Read + Send + 'a> = match compression {
         Compression::None => Box::new(buf),
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(buf)),
         Compression::Zstd => {
@@ -127,7 +144,12 @@ pub fn sniff(name: String, raw: Box<dyn Read + Send>) -> Result<Opened> {
             Box::new(d)
         }
     };
-    Ok(Opened { name, compression, reader })
+    Ok(Opened {
+        name,
+        compression,
+        reader,
+        size_hint: None,
+    })
 }
 
 /// Size of one raw read.
@@ -147,7 +169,14 @@ pub struct Chunks<R> {
 impl<R: Read> Chunks<R> {
     /// Chunks of about `block` bytes from `reader`.
     pub fn new(reader: R, block: usize) -> Self {
-        Chunks { reader, decoder: Decoder::new(), carry: Vec::new(), done: false, block: block.max(16), raw_bytes: 0 }
+        Chunks {
+            reader,
+            decoder: Decoder::new(),
+            carry: Vec::new(),
+            done: false,
+            block: block.max(16),
+            raw_bytes: 0,
+        }
     }
 
     /// The decoder, for its counters.
@@ -197,7 +226,8 @@ impl<R: Read> Chunks<R> {
                 }
                 return Ok(Some((buf, true)));
             }
-            let cut = memchr::memrchr(b'\n', &buf[keep..]).or_else(|| memchr::memrchr(b'\r', &buf[keep..]));
+            let cut = memchr::memrchr(b'\n', &buf[keep..])
+                .or_else(|| memchr::memrchr(b'\r', &buf[keep..]));
             match cut {
                 Some(k) => {
                     let at = keep + k + 1;
@@ -222,7 +252,9 @@ mod tests {
 
     #[test]
     fn chunks_end_at_line_ends_and_cover_everything() {
-        let text: Vec<u8> = (0..500).flat_map(|i| format!(" Ab{:02} Nonp {i} 0 {i} 64 64\r\n", i % 100).into_bytes()).collect();
+        let text: Vec<u8> = (0..500)
+            .flat_map(|i| format!(" Ab{:02} Nonp {i} 0 {i} 64 64\r\n", i % 100).into_bytes())
+            .collect();
         for block in [16, 37, 100, 4096] {
             let mut c = Chunks::new(&text[..], block);
             let mut all = Vec::new();

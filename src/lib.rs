@@ -25,6 +25,8 @@
 
 pub mod analysis;
 pub mod atomic;
+pub mod bundle;
+pub mod chart;
 pub mod decode;
 pub mod diff;
 pub mod error;

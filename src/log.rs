@@ -20,7 +20,7 @@ use crate::parse::{self, EventKind, IdMap, Part, Pool, Summary, NO_DRIVER};
 use crate::stamp;
 
 /// How the time axis was obtained.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TimeSource {
     /// Timestamp lines written before each snapshot.
@@ -28,6 +28,7 @@ pub enum TimeSource {
     /// `--start` and `--interval`.
     Interval,
     /// No times: snapshot numbers.
+    #[default]
     Ordinal,
 }
 
@@ -102,7 +103,10 @@ impl InputInfo {
     fn warn(&mut self, line: u64, reason: &str) {
         self.warning_count += 1;
         if self.warnings.len() < WARNINGS_KEPT {
-            self.warnings.push(Warning { line, reason: reason.to_string() });
+            self.warnings.push(Warning {
+                line,
+                reason: reason.to_string(),
+            });
         }
     }
 
@@ -207,12 +211,6 @@ pub struct Log {
     pub epochs: u32,
 }
 
-impl Default for TimeSource {
-    fn default() -> Self {
-        TimeSource::Ordinal
-    }
-}
-
 /// Text from log bytes: UTF-8 when valid, else each byte as Latin-1 (lossless).
 pub fn text(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
@@ -252,7 +250,9 @@ struct Assembler<'a> {
 
 impl Assembler<'_> {
     fn has_rows(&self) -> bool {
-        self.cur.as_ref().is_some_and(|c| self.log.rows.len() > c.row_start)
+        self.cur
+            .as_ref()
+            .is_some_and(|c| self.log.rows.len() > c.row_start)
     }
 
     fn open(&mut self, line: u64) {
@@ -289,7 +289,11 @@ impl Assembler<'_> {
     }
 
     fn fail(&self, line: u64, reason: &str) -> Error {
-        Error::Line { path: self.info.path.clone(), line, reason: reason.to_string() }
+        Error::Line {
+            path: self.info.path.clone(),
+            line,
+            reason: reason.to_string(),
+        }
     }
 
     /// Appends rows `range` of `part` to the open snapshot.
@@ -299,13 +303,57 @@ impl Assembler<'_> {
         }
         if self.cur.is_none() {
             if !self.warned_headerless {
-                self.info.warn(line, "rows without a column header: read as a snapshot");
+                self.info
+                    .warn(line, "rows without a column header: read as a snapshot");
                 self.warned_headerless = true;
             }
             self.open(line);
         }
         let snap = self.log.snapshots.len() as u32;
         let rows = &mut self.log.rows;
+        // Fast path: no (tag, pool) repeats within the snapshot, so the
+        // numeric columns are copied in bulk and only ids are remapped.
+        let start = rows.len();
+        let mut clean = true;
+        for i in range.clone() {
+            let g = remap[part.series[i] as usize];
+            let gi = g as usize;
+            if self.last_snap.len() <= gi {
+                self.last_snap.resize(gi + 1, u32::MAX);
+                self.last_row.resize(gi + 1, 0);
+            }
+            if self.last_snap[gi] == snap {
+                clean = false;
+                break;
+            }
+            self.last_snap[gi] = snap;
+            self.last_row[gi] = start + (i - range.start);
+            rows.series.push(g);
+        }
+        if clean {
+            rows.allocs.extend_from_slice(&part.allocs[range.clone()]);
+            rows.frees.extend_from_slice(&part.frees[range.clone()]);
+            rows.diff.extend_from_slice(&part.diff[range.clone()]);
+            rows.bytes.extend_from_slice(&part.bytes[range.clone()]);
+            rows.per_alloc
+                .extend_from_slice(&part.per_alloc[range.clone()]);
+            rows.driver
+                .extend(part.driver[range.clone()].iter().map(|&d| {
+                    if d == NO_DRIVER {
+                        NO_DRIVER
+                    } else {
+                        dmap[d as usize]
+                    }
+                }));
+            self.info.rows += range.len() as u64;
+            return;
+        }
+        // Slow path: undo the ids pushed so far and go row by row.
+        for i in range.start..range.start + (rows.series.len() - start) {
+            let gi = remap[part.series[i] as usize] as usize;
+            self.last_snap[gi] = u32::MAX;
+        }
+        rows.series.truncate(start);
         for i in range {
             let g = remap[part.series[i] as usize];
             let gi = g as usize;
@@ -314,7 +362,11 @@ impl Assembler<'_> {
                 self.last_row.resize(gi + 1, 0);
             }
             let d = part.driver[i];
-            let d = if d == NO_DRIVER { NO_DRIVER } else { dmap[d as usize] };
+            let d = if d == NO_DRIVER {
+                NO_DRIVER
+            } else {
+                dmap[d as usize]
+            };
             if self.last_snap[gi] == snap {
                 // The same (tag, pool) twice in one snapshot: summed, with a warning.
                 let r = self.last_row[gi];
@@ -322,13 +374,21 @@ impl Assembler<'_> {
                 rows.frees[r] = rows.frees[r].saturating_add(part.frees[i]);
                 rows.diff[r] = rows.diff[r].saturating_add(part.diff[i]);
                 rows.bytes[r] = rows.bytes[r].saturating_add(part.bytes[i]);
-                rows.per_alloc[r] = if rows.diff[r] > 0 { rows.bytes[r] / rows.diff[r] as u64 } else { rows.bytes[r] };
+                rows.per_alloc[r] = if rows.diff[r] > 0 {
+                    rows.bytes[r] / rows.diff[r] as u64
+                } else {
+                    rows.bytes[r]
+                };
                 self.info.warning_count += 1;
                 if self.info.warnings.len() < WARNINGS_KEPT {
                     let s = &self.log.series[gi];
                     self.info.warnings.push(Warning {
                         line,
-                        reason: format!("{} {} appears twice in one snapshot: summed", s.tag, s.pool.name()),
+                        reason: format!(
+                            "{} {} appears twice in one snapshot: summed",
+                            s.tag,
+                            s.pool.name()
+                        ),
                     });
                 }
                 continue;
@@ -356,7 +416,10 @@ impl Assembler<'_> {
                 if id == next {
                     let (tag, pool) = parse::split_key(k);
                     let t = text(&tag);
-                    self.log.series.push(Series { tag: t.trim_end_matches(' ').to_string(), pool });
+                    self.log.series.push(Series {
+                        tag: t.trim_end_matches(' ').to_string(),
+                        pool,
+                    });
                 }
                 id
             })
@@ -405,23 +468,45 @@ impl Assembler<'_> {
                     }
                 }
                 EventKind::Memory(v) => {
-                    if self.cur.as_ref().is_none_or(|c| c.memory || c.header || c.commit || c.title) || self.has_rows() {
+                    if self
+                        .cur
+                        .as_ref()
+                        .is_none_or(|c| c.memory || c.header || c.commit || c.title)
+                        || self.has_rows()
+                    {
                         self.open(line);
                     }
                     if let Some(c) = self.cur.as_mut() {
                         c.memory = true;
                         let s = &mut c.summary;
-                        [s.memory_k, s.avail_k, s.page_faults, s.inram_krnl_k, s.paged_resident_k] = *v;
+                        [
+                            s.memory_k,
+                            s.avail_k,
+                            s.page_faults,
+                            s.inram_krnl_k,
+                            s.paged_resident_k,
+                        ] = *v;
                     }
                 }
                 EventKind::Commit(v) => {
-                    if self.cur.as_ref().is_none_or(|c| c.commit || c.header || c.title) || self.has_rows() {
+                    if self
+                        .cur
+                        .as_ref()
+                        .is_none_or(|c| c.commit || c.header || c.title)
+                        || self.has_rows()
+                    {
                         self.open(line);
                     }
                     if let Some(c) = self.cur.as_mut() {
                         c.commit = true;
                         let s = &mut c.summary;
-                        [s.commit_k, s.limit_k, s.peak_k, s.pool_nonpaged_k, s.pool_paged_k] = *v;
+                        [
+                            s.commit_k,
+                            s.limit_k,
+                            s.peak_k,
+                            s.pool_nonpaged_k,
+                            s.pool_paged_k,
+                        ] = *v;
                     }
                 }
                 EventKind::Title => {
@@ -438,7 +523,8 @@ impl Assembler<'_> {
                         self.close();
                     }
                     if self.pending_stamp.is_some() {
-                        self.info.warn(line, "timestamp line with no snapshot after it");
+                        self.info
+                            .warn(line, "timestamp line with no snapshot after it");
                     }
                     self.pending_stamp = Some(s.clone());
                 }
@@ -468,7 +554,7 @@ pub fn read(inputs: &[Input], opts: &ReadOptions) -> Result<Log> {
 }
 
 /// Reads, parses and merges inputs that are already open.
-pub fn read_opened(inputs: Vec<input::Opened>, opts: &ReadOptions) -> Result<Log> {
+pub fn read_opened(inputs: Vec<input::Opened<'_>>, opts: &ReadOptions) -> Result<Log> {
     let mut log = Log::default();
     let mut keys: IdMap<u64, u32> = IdMap::default();
     let mut driver_ids: HashMap<Vec<u8>, u32> = HashMap::new();
@@ -477,6 +563,18 @@ pub fn read_opened(inputs: Vec<input::Opened>, opts: &ReadOptions) -> Result<Log
     for (k, opened) in inputs.into_iter().enumerate() {
         let name = opened.name.clone();
         let compression = opened.compression;
+        if let Some(size) = opened.size_hint {
+            // About 70 bytes a row: reserve once instead of growing (and copying) the columns.
+            let rows = (size / 72) as usize;
+            let r = &mut log.rows;
+            r.series.reserve(rows);
+            r.allocs.reserve(rows);
+            r.frees.reserve(rows);
+            r.diff.reserve(rows);
+            r.bytes.reserve(rows);
+            r.per_alloc.reserve(rows);
+            r.driver.reserve(rows);
+        }
         let mut chunks = Chunks::new(opened.reader, input::BLOCK);
         let mut asm = Assembler {
             log: &mut log,
@@ -515,10 +613,17 @@ pub fn read_opened(inputs: Vec<input::Opened>, opts: &ReadOptions) -> Result<Log
                     }
                     Err(e) => {
                         return Err(match compression {
-                            input::Compression::None => Error::Io { path: name.clone().into(), source: e },
+                            input::Compression::None => Error::Io {
+                                path: name.clone().into(),
+                                source: e,
+                            },
                             c => Error::Corrupt {
                                 path: name.clone(),
-                                what: if c == input::Compression::Gzip { "gzip" } else { "zstd" },
+                                what: if c == input::Compression::Gzip {
+                                    "gzip"
+                                } else {
+                                    "zstd"
+                                },
                                 reason: e.to_string(),
                             },
                         })
@@ -526,9 +631,15 @@ pub fn read_opened(inputs: Vec<input::Opened>, opts: &ReadOptions) -> Result<Log
                 }
             }
             let parts: Vec<Part> = if texts.len() == 1 {
-                texts.iter().map(|(t, last)| parse::parse_chunk(t, *last)).collect()
+                texts
+                    .iter()
+                    .map(|(t, last)| parse::parse_chunk(t, *last))
+                    .collect()
             } else {
-                texts.par_iter().map(|(t, last)| parse::parse_chunk(t, *last)).collect()
+                texts
+                    .par_iter()
+                    .map(|(t, last)| parse::parse_chunk(t, *last))
+                    .collect()
             };
             drop(texts);
             for p in parts {
@@ -537,7 +648,8 @@ pub fn read_opened(inputs: Vec<input::Opened>, opts: &ReadOptions) -> Result<Log
         }
         if asm.pending_stamp.is_some() {
             let line = asm.line_base;
-            asm.info.warn(line, "timestamp line with no snapshot after it");
+            asm.info
+                .warn(line, "timestamp line with no snapshot after it");
         }
         asm.close();
         asm.info.lines = asm.line_base;
@@ -547,8 +659,16 @@ pub fn read_opened(inputs: Vec<input::Opened>, opts: &ReadOptions) -> Result<Log
         last_snap = asm.last_snap;
         last_row = asm.last_row;
         if info.snapshots == 0 {
-            let hint = info.warnings.first().map(|w| format!("; line {}: {}", w.line, w.reason)).unwrap_or_default();
-            return Err(Error::NoSnapshot { path: info.path, lines: info.lines, hint });
+            let hint = info
+                .warnings
+                .first()
+                .map(|w| format!("; line {}: {}", w.line, w.reason))
+                .unwrap_or_default();
+            return Err(Error::NoSnapshot {
+                path: info.path,
+                lines: info.lines,
+                hint,
+            });
         }
         log.inputs.push(info);
     }
@@ -562,14 +682,20 @@ pub fn read_opened(inputs: Vec<input::Opened>, opts: &ReadOptions) -> Result<Log
 /// Marks a last snapshot per input with far fewer rows than the one before it.
 fn mark_partial(log: &mut Log) {
     for src in 0..log.inputs.len() as u32 {
-        let idx: Vec<usize> = (0..log.snapshots.len()).filter(|&i| log.snapshots[i].source == src).collect();
+        let idx: Vec<usize> = (0..log.snapshots.len())
+            .filter(|&i| log.snapshots[i].source == src)
+            .collect();
         if let [.., a, b] = idx[..] {
             let (na, nb) = (log.snapshots[a].rows.len(), log.snapshots[b].rows.len());
             if nb > 0 && nb * 2 < na {
                 log.snapshots[b].partial = true;
                 let line = log.snapshots[b].line;
-                log.inputs[src as usize]
-                    .warn(line, &format!("last snapshot has {nb} rows, the one before {na}: cut off while written?"));
+                log.inputs[src as usize].warn(
+                    line,
+                    &format!(
+                        "last snapshot has {nb} rows, the one before {na}: cut off while written?"
+                    ),
+                );
             }
         }
     }
@@ -580,11 +706,17 @@ fn mark_partial(log: &mut Log) {
 /// `--start`/`--interval`.
 fn resolve_times(log: &mut Log, opts: &ReadOptions) {
     for src in 0..log.inputs.len() as u32 {
-        let idx: Vec<usize> = (0..log.snapshots.len()).filter(|&i| log.snapshots[i].source == src).collect();
+        let idx: Vec<usize> = (0..log.snapshots.len())
+            .filter(|&i| log.snapshots[i].source == src)
+            .collect();
         let mut raws = Vec::new();
         let mut which = Vec::new();
         for &i in &idx {
-            if let Some(raw) = log.snapshots[i].stamp.as_deref().and_then(stamp::parse_stamp) {
+            if let Some(raw) = log.snapshots[i]
+                .stamp
+                .as_deref()
+                .and_then(stamp::parse_stamp)
+            {
                 raws.push(raw);
                 which.push(i);
             }
@@ -611,10 +743,17 @@ fn resolve_times(log: &mut Log, opts: &ReadOptions) {
         log.time_source = TimeSource::Stamps;
         let missing = n - have;
         if let Some(info) = log.inputs.first_mut() {
-            info.warn(0, &format!("{missing} snapshots have no timestamp line: their times are interpolated"));
+            info.warn(
+                0,
+                &format!(
+                    "{missing} snapshots have no timestamp line: their times are interpolated"
+                ),
+            );
         }
     } else if let Some(step) = opts.interval {
-        let start = opts.start.unwrap_or_else(|| chrono::DateTime::UNIX_EPOCH.naive_utc());
+        let start = opts
+            .start
+            .unwrap_or_else(|| chrono::DateTime::UNIX_EPOCH.naive_utc());
         for (k, s) in log.snapshots.iter_mut().enumerate() {
             s.time = Some(start + step * k as i32);
         }
@@ -628,8 +767,12 @@ fn resolve_times(log: &mut Log, opts: &ReadOptions) {
 }
 
 fn fill_times(log: &mut Log) {
-    let known: Vec<(usize, NaiveDateTime)> =
-        log.snapshots.iter().enumerate().filter_map(|(i, s)| s.time.map(|t| (i, t))).collect();
+    let known: Vec<(usize, NaiveDateTime)> = log
+        .snapshots
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| s.time.map(|t| (i, t)))
+        .collect();
     let mut steps: Vec<i64> = known
         .windows(2)
         .map(|w| (w[1].1 - w[0].1).num_milliseconds() / (w[1].0 - w[0].0) as i64)
@@ -679,7 +822,8 @@ fn order_by_time(log: &mut Log) {
 }
 
 /// Marks boot epochs: a new epoch starts at a snapshot where the cumulative
-/// Allocs or Frees of most series seen in both it and the one before dropped.
+/// Allocs or Frees of most series seen in both it and the one before dropped,
+/// or where the cumulative page-fault count of a `/r` snapshot dropped.
 pub fn find_epochs(log: &mut Log) {
     let nseries = log.series.len();
     let mut last_allocs = vec![u64::MAX; nseries];
@@ -697,7 +841,15 @@ pub fn find_epochs(log: &mut Log) {
                 }
             }
         }
-        if common > 0 && drops * 2 > common && (drops >= 2 || common == 1) {
+        // In a /n snapshot PageFlts counts since boot: a drop is a reboot too.
+        let faults_dropped = si > 0
+            && {
+                let (a, b) = (&log.snapshots[si - 1], &log.snapshots[si]);
+                !a.interactive
+                    && !b.interactive
+                    && matches!((a.summary.page_faults, b.summary.page_faults), (Some(x), Some(y)) if y < x)
+            };
+        if (common > 0 && drops * 2 > common && (drops >= 2 || common == 1)) || faults_dropped {
             epoch += 1;
         }
         log.snapshots[si].epoch = epoch;
@@ -707,13 +859,17 @@ pub fn find_epochs(log: &mut Log) {
             last_frees[s] = log.rows.frees[r];
         }
     }
-    log.epochs = if log.snapshots.is_empty() { 0 } else { epoch + 1 };
+    log.epochs = if log.snapshots.is_empty() {
+        0
+    } else {
+        epoch + 1
+    };
 }
 
 impl Log {
     /// Reads one in-memory log (for tests and examples).
     pub fn from_bytes(name: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Log> {
-        let opened = input::sniff(name.to_string(), Box::new(std::io::Cursor::new(bytes.to_vec())))?;
+        let opened = input::sniff(name.to_string(), Box::new(bytes))?;
         read_opened(vec![opened], opts)
     }
 

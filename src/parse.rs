@@ -18,8 +18,8 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use memchr::{memchr, memchr2};
-use nom::bytes::complete::{tag, take_while, take_while1};
-use nom::character::complete::{i64 as nom_i64, u64 as nom_u64};
+use nom::bytes::complete::{tag, take_while};
+use nom::character::complete::i64 as nom_i64;
 use nom::combinator::opt;
 use nom::sequence::{delimited, preceded};
 use nom::{IResult, Parser};
@@ -135,10 +135,6 @@ fn ws0(i: In) -> IResult<In, In> {
     take_while(is_ws).parse(i)
 }
 
-fn ws1(i: In) -> IResult<In, In> {
-    take_while1(is_ws).parse(i)
-}
-
 /// `( delta )`, optionally glued to the number before it: `(   0)`, `( -184)`, `(0)`.
 fn delta(i: In) -> IResult<In, i64> {
     preceded(
@@ -148,14 +144,76 @@ fn delta(i: In) -> IResult<In, i64> {
     .parse(i)
 }
 
+/// Error for the hand-written number parsers.
+fn fail(i: In) -> nom::Err<nom::error::Error<In>> {
+    nom::Err::Error(nom::error::Error::new(i, nom::error::ErrorKind::Digit))
+}
+
+/// Decimal digits as u64, refusing overflow. The hot path of the parser: a
+/// plain loop is several times faster than the generic nom number parser.
+fn digits_u64(i: In) -> IResult<In, u64> {
+    let mut v: u64 = 0;
+    let mut k = 0;
+    while let Some(&c) = i.get(k) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        v = v
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(u64::from(d)))
+            .ok_or_else(|| fail(i))?;
+        k += 1;
+    }
+    if k == 0 {
+        return Err(fail(i));
+    }
+    Ok((&i[k..], v))
+}
+
+/// Spaces and tabs, at least one.
+fn ws1_fast(i: In) -> IResult<In, ()> {
+    let k = i.iter().take_while(|&&c| is_ws(c)).count();
+    if k == 0 {
+        Err(fail(i))
+    } else {
+        Ok((&i[k..], ()))
+    }
+}
+
+/// An optional `( delta )`: checks for a `(` before running the nom parser.
+fn opt_delta(i: In) -> IResult<In, Option<i64>> {
+    let k = i.iter().take_while(|&&c| is_ws(c)).count();
+    if i.get(k) == Some(&b'(') {
+        opt(delta).parse(i)
+    } else {
+        Ok((i, None))
+    }
+}
+
 /// A whitespace-separated unsigned count.
 fn count(i: In) -> IResult<In, u64> {
-    preceded(ws1, nom_u64).parse(i)
+    let (i, ()) = ws1_fast(i)?;
+    digits_u64(i)
 }
 
 /// A whitespace-separated signed number (Diff may be negative).
 fn signed(i: In) -> IResult<In, i64> {
-    preceded(ws1, nom_i64).parse(i)
+    let (i, ()) = ws1_fast(i)?;
+    let (neg, i) = match i.first() {
+        Some(b'-') => (true, &i[1..]),
+        _ => (false, i),
+    };
+    let (rest, v) = digits_u64(i)?;
+    let v = if neg {
+        if v > i64::MAX as u64 + 1 {
+            return Err(fail(i));
+        }
+        (v as i64).wrapping_neg()
+    } else {
+        i64::try_from(v).map_err(|_| fail(i))?
+    };
+    Ok((rest, v))
 }
 
 /// The numeric part of a row, after the type token.
@@ -166,12 +224,12 @@ type Numbers = (u64, u64, i64, u64, u64, bool);
 
 fn row_numbers(i: In) -> Result<(Numbers, In), &'static str> {
     let (i, allocs) = count(i).map_err(|_| field_error(i, "Allocs"))?;
-    let (i, d1) = opt(delta).parse(i).map_err(|_| "Allocs delta")?;
+    let (i, d1) = opt_delta(i).map_err(|_| "Allocs delta")?;
     let (i, frees) = count(i).map_err(|_| field_error(i, "Frees"))?;
-    let (i, d2) = opt(delta).parse(i).map_err(|_| "Frees delta")?;
+    let (i, d2) = opt_delta(i).map_err(|_| "Frees delta")?;
     let (i, diff) = signed(i).map_err(|_| field_error(i, "Diff"))?;
     let (i, bytes) = count(i).map_err(|_| field_error(i, "Bytes"))?;
-    let (i, d3) = opt(delta).parse(i).map_err(|_| "Bytes delta")?;
+    let (i, d3) = opt_delta(i).map_err(|_| "Bytes delta")?;
     let (i, per_alloc) = count(i).map_err(|_| field_error(i, "Per Alloc"))?;
     let interactive = d1.is_some() || d2.is_some() || d3.is_some();
     Ok(((allocs, frees, diff, bytes, per_alloc, interactive), i))
@@ -189,7 +247,7 @@ fn field_error(i: In, field: &'static str) -> &'static str {
             "Bytes" => "row cut off: no Bytes",
             _ => "row cut off: no Per Alloc",
         }
-    } else if digits > 0 && t.len() > 0 {
+    } else if digits > 0 {
         match field {
             "Allocs" => "row: Allocs beyond 64 bits",
             "Frees" => "row: Frees beyond 64 bits",
@@ -364,17 +422,25 @@ fn is_header(t: &[u8]) -> Option<bool> {
 }
 
 fn is_noise(t: &[u8]) -> bool {
-    if t.starts_with(b"...") || t.starts_with(b"[snip]") || t == b"##" || t.starts_with(b"\xe2\x80\xa6")
+    if t.starts_with(b"...")
+        || t.starts_with(b"[snip]")
+        || t == b"##"
+        || t.starts_with(b"\xe2\x80\xa6")
     {
         return true;
     }
     let lower: Vec<u8> = t.iter().take(200).map(|c| c.to_ascii_lowercase()).collect();
-    if lower.starts_with(b"poolmon:") || lower.starts_with(b"press ") || lower.starts_with(b"usage:")
+    if lower.starts_with(b"poolmon:")
+        || lower.starts_with(b"press ")
+        || lower.starts_with(b"usage:")
     {
         return true;
     }
     // Prompts: `C:\tools> poolmon -b`, `PS C:\> ...`, `$ ...`.
-    let prompt = (lower.len() > 2 && lower[1] == b':' && lower[2] == b'\\' && memchr(b'>', &lower).is_some())
+    let prompt = (lower.len() > 2
+        && lower[1] == b':'
+        && lower[2] == b'\\'
+        && memchr(b'>', &lower).is_some())
         || (lower.starts_with(b"ps ") && memchr(b'>', &lower).is_some());
     prompt || memchr::memmem::find(&lower, b"poolmon.exe").is_some()
 }
@@ -483,7 +549,11 @@ pub fn series_key(tag: [u8; 4], pool: Pool) -> u64 {
 
 /// Splits a series key back into tag bytes and pool.
 pub fn split_key(key: u64) -> ([u8; 4], Pool) {
-    let pool = if key & 1 == 1 { Pool::Paged } else { Pool::Nonpaged };
+    let pool = if key & 1 == 1 {
+        Pool::Paged
+    } else {
+        Pool::Nonpaged
+    };
     (((key >> 1) as u32).to_le_bytes(), pool)
 }
 
@@ -540,7 +610,11 @@ pub fn parse_chunk(text: &[u8], last: bool) -> Part {
         let (line, next, ended) = match memchr2(b'\n', b'\r', &text[pos..]) {
             Some(k) => {
                 let end = pos + k;
-                let skip = if text[end] == b'\r' && text.get(end + 1) == Some(&b'\n') { 2 } else { 1 };
+                let skip = if text[end] == b'\r' && text.get(end + 1) == Some(&b'\n') {
+                    2
+                } else {
+                    1
+                };
                 (&text[pos..end], end + skip, true)
             }
             None => (&text[pos..], text.len(), false),
@@ -551,9 +625,17 @@ pub fn parse_chunk(text: &[u8], last: bool) -> Part {
         let kind = match classify(line) {
             Line::Row(r) => {
                 if !prev_row {
-                    part.events.push(Event { line: line_no, row: n_rows, kind: EventKind::RowsStart });
+                    part.events.push(Event {
+                        line: line_no,
+                        row: n_rows,
+                        kind: EventKind::RowsStart,
+                    });
                     if r.interactive {
-                        part.events.push(Event { line: line_no, row: n_rows, kind: EventKind::Interactive });
+                        part.events.push(Event {
+                            line: line_no,
+                            row: n_rows,
+                            kind: EventKind::Interactive,
+                        });
                     }
                 }
                 prev_row = true;
@@ -586,7 +668,9 @@ pub fn parse_chunk(text: &[u8], last: bool) -> Part {
                     "last line has no line end (cut off while the log was written?); its row was kept",
                 ))
             }
-            Line::Bad(_) if cut_here => Some(EventKind::Bad("last line cut off (log still being written?)")),
+            Line::Bad(_) if cut_here => Some(EventKind::Bad(
+                "last line cut off (log still being written?)",
+            )),
             Line::Header(d) => Some(EventKind::Header(d)),
             Line::Memory(v) => Some(EventKind::Memory(v)),
             Line::Commit(v) => Some(EventKind::Commit(v)),
@@ -598,7 +682,11 @@ pub fn parse_chunk(text: &[u8], last: bool) -> Part {
         };
         if let Some(kind) = kind {
             prev_row = matches!(kind, EventKind::Note(_));
-            part.events.push(Event { line: line_no, row: n_rows, kind });
+            part.events.push(Event {
+                line: line_no,
+                row: n_rows,
+                kind,
+            });
         }
         line_no += 1;
         if !ended {
@@ -625,7 +713,10 @@ mod tests {
         let x = r(" Ntfx Nonp      1234      1200        34     5440        160        ");
         assert_eq!(&x.tag, b"Ntfx");
         assert_eq!(x.pool, Pool::Nonpaged);
-        assert_eq!((x.allocs, x.frees, x.diff, x.bytes, x.per_alloc), (1234, 1200, 34, 5440, 160));
+        assert_eq!(
+            (x.allocs, x.frees, x.diff, x.bytes, x.per_alloc),
+            (1234, 1200, 34, 5440, 160)
+        );
         assert_eq!(x.driver, None);
         assert!(!x.interactive);
     }
@@ -641,7 +732,10 @@ mod tests {
     #[test]
     fn interactive_row_with_deltas() {
         let x = r(" Wait Nonp    3971107 (   0)   3971077 (   0)       30    8456 (     0)    281");
-        assert_eq!((x.allocs, x.frees, x.diff, x.bytes, x.per_alloc), (3971107, 3971077, 30, 8456, 281));
+        assert_eq!(
+            (x.allocs, x.frees, x.diff, x.bytes, x.per_alloc),
+            (3971107, 3971077, 30, 8456, 281)
+        );
         assert!(x.interactive);
     }
 
@@ -655,9 +749,18 @@ mod tests {
 
     #[test]
     fn tags_with_spaces_and_digits() {
-        assert_eq!(&r(" Dh 1 Paged        10         5         5      640        128").tag, b"Dh 1");
-        assert_eq!(&r(" Io   Nonp        10         5         5      640        128").tag, b"Io  ");
-        assert_eq!(&r(" 8042 Nonp        10         5         5      640        128").tag, b"8042");
+        assert_eq!(
+            &r(" Dh 1 Paged        10         5         5      640        128").tag,
+            b"Dh 1"
+        );
+        assert_eq!(
+            &r(" Io   Nonp        10         5         5      640        128").tag,
+            b"Io  "
+        );
+        assert_eq!(
+            &r(" 8042 Nonp        10         5         5      640        128").tag,
+            b"8042"
+        );
         assert_eq!(&r("CM    Paged 10 5 5 640 128").tag, b"CM  ");
         assert_eq!(&r("HidC   Paged 10 5 5 640 128").tag, b"HidC");
     }
@@ -680,30 +783,75 @@ mod tests {
 
     #[test]
     fn bad_rows_name_the_field() {
-        assert_eq!(row(b" Leak Nonp 99999999999999999999 1 1 1 1"), Err("row: Allocs beyond 64 bits"));
+        assert_eq!(
+            row(b" Leak Nonp 99999999999999999999 1 1 1 1"),
+            Err("row: Allocs beyond 64 bits")
+        );
         assert_eq!(row(b" Leak Nonp 12 10"), Err("row cut off: no Diff"));
-        assert_eq!(row(b" Leak Nonp 12 10 2 x 1"), Err("row: Bytes is not a number"));
-        assert_eq!(row(b" Leak Nonp 12 10 2 64 32x"), Err("row: garbage after Per Alloc"));
+        assert_eq!(
+            row(b" Leak Nonp 12 10 2 x 1"),
+            Err("row: Bytes is not a number")
+        );
+        assert_eq!(
+            row(b" Leak Nonp 12 10 2 64 32x"),
+            Err("row: garbage after Per Alloc")
+        );
     }
 
     #[test]
     fn summary_lines() {
-        let m = classify(b" Memory:16468560K Avail: 9842236K  PageFlts:468600648   InRam Krnl:14904K P:629336K");
-        assert_eq!(m, Line::Memory([Some(16468560), Some(9842236), Some(468600648), Some(14904), Some(629336)]));
-        let c = classify(b" Commit: 203500K Limit: 640916K Peak: 260632K            Pool N: 8332K P:27220K");
-        assert_eq!(c, Line::Commit([Some(203500), Some(640916), Some(260632), Some(8332), Some(27220)]));
+        let m = classify(
+            b" Memory:16468560K Avail: 9842236K  PageFlts:468600648   InRam Krnl:14904K P:629336K",
+        );
+        assert_eq!(
+            m,
+            Line::Memory([
+                Some(16468560),
+                Some(9842236),
+                Some(468600648),
+                Some(14904),
+                Some(629336)
+            ])
+        );
+        let c = classify(
+            b" Commit: 203500K Limit: 640916K Peak: 260632K            Pool N: 8332K P:27220K",
+        );
+        assert_eq!(
+            c,
+            Line::Commit([
+                Some(203500),
+                Some(640916),
+                Some(260632),
+                Some(8332),
+                Some(27220)
+            ])
+        );
     }
 
     #[test]
     fn headers_titles_noise() {
-        assert_eq!(classify(b" Tag  Type     Allocs            Frees            Diff   Bytes       Per Alloc"), Line::Header(false));
+        assert_eq!(
+            classify(
+                b" Tag  Type     Allocs            Frees            Diff   Bytes       Per Alloc"
+            ),
+            Line::Header(false)
+        );
         assert_eq!(classify(b" Tag  Type     Allocs         Frees    Diff   Bytes    Per Alloc    Mapped_Driver"), Line::Header(true));
-        assert_eq!(classify(b"## Tag  Type  Allocs  Frees  Diff  Bytes  Per Alloc"), Line::Header(false));
+        assert_eq!(
+            classify(b"## Tag  Type  Allocs  Frees  Diff  Bytes  Per Alloc"),
+            Line::Header(false)
+        );
         assert_eq!(classify(b" System pool information"), Line::Title);
         assert_eq!(classify(b" Session 0 pool information"), Line::Title);
-        assert_eq!(classify(b" Total Nonp    3971107 (   0)   3971077 (   0)       30    8456 (     0)"), Line::Total);
+        assert_eq!(
+            classify(b" Total Nonp    3971107 (   0)   3971077 (   0)       30    8456 (     0)"),
+            Line::Total
+        );
         assert_eq!(classify(b"C:\\tools> poolmon -b"), Line::Noise);
-        assert_eq!(classify(b"PoolMon: No localtag.txt in current directory"), Line::Noise);
+        assert_eq!(
+            classify(b"PoolMon: No localtag.txt in current directory"),
+            Line::Noise
+        );
         assert_eq!(classify(b"..."), Line::Noise);
         assert_eq!(classify(b"[snip]"), Line::Noise);
         assert_eq!(classify(b"   "), Line::Blank);
@@ -712,8 +860,14 @@ mod tests {
 
     #[test]
     fn stamps_are_recognised() {
-        assert!(matches!(classify(b"Wed 11/25/2026 23:18:56.12"), Line::Stamp(_)));
-        assert!(matches!(classify(b"===== 25/11/2026 23:18:56.12 ====="), Line::Stamp(_)));
+        assert!(matches!(
+            classify(b"Wed 11/25/2026 23:18:56.12"),
+            Line::Stamp(_)
+        ));
+        assert!(matches!(
+            classify(b"===== 25/11/2026 23:18:56.12 ====="),
+            Line::Stamp(_)
+        ));
     }
 
     #[test]
@@ -723,11 +877,20 @@ mod tests {
         assert_eq!(p.lines, 6);
         assert_eq!(p.keys.len(), 2);
         assert!(p.cut);
-        let kinds: Vec<_> = p.events.iter().map(|e| (e.line, e.row, e.kind.clone())).collect();
+        let kinds: Vec<_> = p
+            .events
+            .iter()
+            .map(|e| (e.line, e.row, e.kind.clone()))
+            .collect();
         assert_eq!(kinds[0], (1, 0, EventKind::Header(false)));
         assert_eq!(kinds[1], (3, 0, EventKind::RowsStart));
-        assert!(matches!(kinds[2], (5, 2, EventKind::Note(_))));
-        assert_eq!(p.series.len(), 3);
+        // The last line is an incomplete row without a line end: cut off mid-write.
+        assert!(matches!(kinds[2], (5, 2, EventKind::Bad(_))));
+        assert_eq!(p.series.len(), 2);
+        // A complete last row without a line end is kept, with a note.
+        let p = parse_chunk(b" Abcd Nonp 3 1 2 128 64", true);
+        assert_eq!(p.series.len(), 1);
+        assert!(matches!(p.events[1].kind, EventKind::Note(_)));
     }
 
     #[test]

@@ -34,7 +34,11 @@ pub struct Style {
 
 impl Default for Style {
     fn default() -> Self {
-        Style { top: 10, color: false, width: 120 }
+        Style {
+            top: 10,
+            color: false,
+            width: 120,
+        }
     }
 }
 
@@ -49,7 +53,8 @@ pub fn render(a: &Analysis, format: Format, style: &Style) -> Result<String> {
 }
 
 fn json(a: &Analysis) -> Result<String> {
-    let mut s = serde_json::to_string_pretty(a).map_err(|e| Error::Invalid(format!("json: {e}")))?;
+    let mut s =
+        serde_json::to_string_pretty(a).map_err(|e| Error::Invalid(format!("json: {e}")))?;
     s.push('\n');
     Ok(s)
 }
@@ -97,7 +102,12 @@ fn csv(a: &Analysis) -> String {
 pub fn headline(a: &Analysis) -> String {
     let paths: Vec<&str> = a.inputs.iter().map(|i| i.path.as_str()).collect();
     let span = match (&a.start, &a.end, a.hours) {
-        (Some(s), Some(e), Some(h)) => format!(" over {} ({} to {})", units::hours(h), s.replace('T', " "), e.replace('T', " ")),
+        (Some(s), Some(e), Some(h)) => format!(
+            " over {} ({} to {})",
+            units::hours(h),
+            s.replace('T', " "),
+            e.replace('T', " ")
+        ),
         _ => " (no timestamps: snapshot numbers)".to_string(),
     };
     format!(
@@ -115,8 +125,14 @@ pub fn headline(a: &Analysis) -> String {
 pub fn pools_line(a: &Analysis) -> String {
     let mut parts = Vec::new();
     for (name, p) in &a.pools {
-        let rate = p.kib_per_hour.map(|r| format!(" ({})", units::rate(r * 1024.0))).unwrap_or_default();
-        let budget = p.hours_to_budget.map(|h| format!(", budget reached in {}", units::hours(h))).unwrap_or_default();
+        let rate = p
+            .kib_per_hour
+            .map(|r| format!(" ({})", units::rate(r * 1024.0)))
+            .unwrap_or_default();
+        let budget = p
+            .hours_to_budget
+            .map(|h| format!(", budget reached in {}", units::hours(h)))
+            .unwrap_or_default();
         parts.push(format!(
             "{name} {} -> {}{rate}{budget}",
             units::bytes(p.kib_first as f64 * 1024.0),
@@ -124,17 +140,34 @@ pub fn pools_line(a: &Analysis) -> String {
         ));
     }
     if let Some(c) = &a.commit {
-        let rate = c.kib_per_hour.map(|r| format!(" ({})", units::rate(r * 1024.0))).unwrap_or_default();
-        let limit = c.hours_to_limit.map(|h| format!(", limit in {}", units::hours(h))).unwrap_or_default();
-        parts.push(format!("Commit {}{rate}{limit}", units::bytes(c.kib_last as f64 * 1024.0)));
+        let rate = c
+            .kib_per_hour
+            .map(|r| format!(" ({})", units::rate(r * 1024.0)))
+            .unwrap_or_default();
+        let limit = c
+            .hours_to_limit
+            .map(|h| format!(", limit in {}", units::hours(h)))
+            .unwrap_or_default();
+        parts.push(format!(
+            "Commit {}{rate}{limit}",
+            units::bytes(c.kib_last as f64 * 1024.0)
+        ));
     }
     format!("Pools: {}", parts.join("; "))
 }
 
 /// Counts of each verdict.
 pub fn counts(a: &Analysis) -> (usize, usize, usize) {
-    let leak = a.series.iter().filter(|s| s.verdict == Verdict::Leak).count();
-    let suspect = a.series.iter().filter(|s| s.verdict == Verdict::Suspect).count();
+    let leak = a
+        .series
+        .iter()
+        .filter(|s| s.verdict == Verdict::Leak)
+        .count();
+    let suspect = a
+        .series
+        .iter()
+        .filter(|s| s.verdict == Verdict::Suspect)
+        .count();
     (leak, suspect, a.series.len() - leak - suspect)
 }
 
@@ -174,7 +207,17 @@ fn table(a: &Analysis, style: &Style) -> String {
     let _ = writeln!(out, "{}", pools_line(a));
     let _ = writeln!(out);
     let rows: Vec<&SeriesReport> = a.series.iter().take(style.top).collect();
-    let head = ["rank", "tag", "pool", "verdict", "score", "bytes first -> last", "rate", "driver", "reason"];
+    let head = [
+        "rank",
+        "tag",
+        "pool",
+        "verdict",
+        "score",
+        "bytes first -> last",
+        "rate",
+        "driver",
+        "reason",
+    ];
     let cells: Vec<[String; 9]> = rows
         .iter()
         .map(|s| {
@@ -184,7 +227,11 @@ fn table(a: &Analysis, style: &Style) -> String {
                 s.pool.to_string(),
                 s.verdict.name().to_string(),
                 format!("{:.2}", s.score),
-                format!("{} -> {}", units::bytes(s.bytes_first as f64), units::bytes(s.bytes_last as f64)),
+                format!(
+                    "{} -> {}",
+                    units::bytes(s.bytes_first as f64),
+                    units::bytes(s.bytes_last as f64)
+                ),
                 rate_text(s),
                 s.driver.clone().unwrap_or_else(|| "-".into()),
                 s.reason.clone(),
@@ -199,7 +246,7 @@ fn table(a: &Analysis, style: &Style) -> String {
     }
     // Fit the terminal: the driver and reason columns give way.
     let fixed: usize = w[..7].iter().sum::<usize>() + 2 * 8;
-    let room = style.width.max(80).saturating_sub(fixed);
+    let room = style.width.clamp(80, 100_000).saturating_sub(fixed);
     let driver_w = w[7].min((room / 3).max(8));
     let reason_w = room.saturating_sub(driver_w).max(20);
     w[7] = driver_w;
@@ -208,8 +255,18 @@ fn table(a: &Analysis, style: &Style) -> String {
         let mut s = String::new();
         for (k, v) in vals.iter().enumerate() {
             let v = cut(v, w[k]);
-            let padded = if k == 0 || k == 4 { format!("{v:>width$}", width = w[k]) } else { format!("{v:<width$}", width = w[k]) };
-            let padded = if k == 3 { verdict.map(|vd| paint(&padded, vd, style.color)).unwrap_or(padded) } else { padded };
+            let padded = if k == 0 || k == 4 {
+                format!("{v:>width$}", width = w[k])
+            } else {
+                format!("{v:<width$}", width = w[k])
+            };
+            let padded = if k == 3 {
+                verdict
+                    .map(|vd| paint(&padded, vd, style.color))
+                    .unwrap_or(padded)
+            } else {
+                padded
+            };
             s.push_str(&padded);
             if k + 1 < vals.len() {
                 s.push_str("  ");
@@ -231,7 +288,11 @@ fn table(a: &Analysis, style: &Style) -> String {
     );
     for i in &a.inputs {
         if i.skipped_lines > 0 {
-            let _ = writeln!(out, "{}: {} lines could not be read (see the warnings above or in --format json)", i.path, i.skipped_lines);
+            let _ = writeln!(
+                out,
+                "{}: {} lines could not be read (see the warnings above or in --format json)",
+                i.path, i.skipped_lines
+            );
         }
     }
     out
@@ -245,11 +306,20 @@ pub fn md_cell(s: &str) -> String {
 fn markdown(a: &Analysis, top: usize) -> String {
     let mut out = String::new();
     let (leak, suspect, ok) = counts(a);
-    let _ = writeln!(out, "## poolscan: {leak} leak, {suspect} suspect, {ok} ok\n");
+    let _ = writeln!(
+        out,
+        "## poolscan: {leak} leak, {suspect} suspect, {ok} ok\n"
+    );
     let _ = writeln!(out, "{}  ", md_cell(&headline(a)));
     let _ = writeln!(out, "{}\n", md_cell(&pools_line(a)));
-    let _ = writeln!(out, "| # | tag | pool | verdict | score | bytes first → last | rate | driver | reason |");
-    let _ = writeln!(out, "|--:|-----|------|---------|------:|--------------------|------|--------|--------|");
+    let _ = writeln!(
+        out,
+        "| # | tag | pool | verdict | score | bytes first → last | rate | driver | reason |"
+    );
+    let _ = writeln!(
+        out,
+        "|--:|-----|------|---------|------:|--------------------|------|--------|--------|"
+    );
     for s in a.series.iter().take(top) {
         let _ = writeln!(
             out,
@@ -273,7 +343,8 @@ fn markdown(a: &Analysis, top: usize) -> String {
 pub fn render_diff(d: &Comparison, format: Format, style: &Style) -> Result<String> {
     match format {
         Format::Json => {
-            let mut s = serde_json::to_string_pretty(d).map_err(|e| Error::Invalid(format!("json: {e}")))?;
+            let mut s = serde_json::to_string_pretty(d)
+                .map_err(|e| Error::Invalid(format!("json: {e}")))?;
             s.push('\n');
             Ok(s)
         }
@@ -301,12 +372,15 @@ pub fn render_diff(d: &Comparison, format: Format, style: &Style) -> Result<Stri
         Format::Table | Format::Markdown => {
             let md = format == Format::Markdown;
             let mut out = String::new();
-            let when = |t: &Option<String>| t.as_deref().map(|t| format!(" ({})", t.replace('T', " "))).unwrap_or_default();
+            let when = |t: &Option<String>| {
+                t.as_deref()
+                    .map(|t| format!(" ({})", t.replace('T', " ")))
+                    .unwrap_or_default()
+            };
             let _ = writeln!(
                 out,
-                "{}{}: before: {}{}, after: {}{}; total {}\n",
+                "{}poolscan diff: before: {}{}, after: {}{}; total {}\n",
                 if md { "## " } else { "" },
-                "poolscan diff",
                 d.before.path,
                 when(&d.before.time),
                 d.after.path,
@@ -314,13 +388,27 @@ pub fn render_diff(d: &Comparison, format: Format, style: &Style) -> Result<Stri
                 units::delta_bytes(d.bytes_change as f64)
             );
             if md {
-                let _ = writeln!(out, "| tag | pool | bytes before → after | change | outstanding change | driver |");
-                let _ = writeln!(out, "|-----|------|----------------------|-------:|-------------------:|--------|");
+                let _ = writeln!(
+                    out,
+                    "| tag | pool | bytes before → after | change | outstanding change | driver |"
+                );
+                let _ = writeln!(
+                    out,
+                    "|-----|------|----------------------|-------:|-------------------:|--------|"
+                );
             } else {
-                let _ = writeln!(out, "{:<4}  {:<8}  {:>24}  {:>12}  {:>11}  driver", "tag", "pool", "bytes before -> after", "change", "outstanding");
+                let _ = writeln!(
+                    out,
+                    "{:<4}  {:<8}  {:>24}  {:>12}  {:>11}  driver",
+                    "tag", "pool", "bytes before -> after", "change", "outstanding"
+                );
             }
             for c in d.changes.iter().take(style.top) {
-                let ba = format!("{} -> {}", units::bytes(c.bytes_before as f64), units::bytes(c.bytes_after as f64));
+                let ba = format!(
+                    "{} -> {}",
+                    units::bytes(c.bytes_before as f64),
+                    units::bytes(c.bytes_after as f64)
+                );
                 let drv = c.driver.as_deref().unwrap_or("-");
                 if md {
                     let _ = writeln!(

@@ -9,7 +9,8 @@ pub fn parse_duration(s: &str) -> Option<chrono::Duration> {
         return None;
     }
     if let Ok(secs) = s.parse::<f64>() {
-        return (secs > 0.0 && secs.is_finite()).then(|| chrono::Duration::milliseconds((secs * 1000.0) as i64));
+        return (secs > 0.0 && secs.is_finite())
+            .then(|| chrono::Duration::milliseconds((secs * 1000.0) as i64));
     }
     let mut total_ms = 0f64;
     let mut num = String::new();
@@ -57,7 +58,9 @@ pub fn parse_duration(s: &str) -> Option<chrono::Duration> {
 /// powers of 1024 (as PoolMon's `K` is), with or without `i` and `B`.
 pub fn parse_size(s: &str) -> Option<u64> {
     let s = s.trim();
-    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
     let v: f64 = num.parse().ok()?;
     let unit = unit.trim().to_ascii_lowercase();
@@ -126,7 +129,10 @@ mod tests {
         assert_eq!(parse_duration("1h30m"), Some(chrono::Duration::minutes(90)));
         assert_eq!(parse_duration("1.5h"), Some(chrono::Duration::minutes(90)));
         assert_eq!(parse_duration("90"), Some(chrono::Duration::seconds(90)));
-        assert_eq!(parse_duration("250ms"), Some(chrono::Duration::milliseconds(250)));
+        assert_eq!(
+            parse_duration("250ms"),
+            Some(chrono::Duration::milliseconds(250))
+        );
         assert_eq!(parse_duration("0"), None);
         assert_eq!(parse_duration("10x"), None);
         assert_eq!(parse_duration(""), None);

@@ -44,7 +44,9 @@ fn samples() -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir("fixtures/samples")
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "txt") && !p.to_string_lossy().ends_with(".src.txt"))
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "txt") && !p.to_string_lossy().ends_with(".src.txt")
+        })
         .collect();
     v.sort();
     v
@@ -56,8 +58,14 @@ fn every_sample_has_an_expectation_and_a_source() {
     assert!(s.len() >= 18, "samples: {}", s.len());
     for p in s {
         let stem = p.to_string_lossy().trim_end_matches(".txt").to_string();
-        assert!(Path::new(&format!("{stem}.expect")).exists(), "{stem}.expect missing");
-        assert!(Path::new(&format!("{stem}.src.txt")).exists(), "{stem}.src.txt missing");
+        assert!(
+            Path::new(&format!("{stem}.expect")).exists(),
+            "{stem}.expect missing"
+        );
+        assert!(
+            Path::new(&format!("{stem}.src.txt")).exists(),
+            "{stem}.src.txt missing"
+        );
     }
 }
 
@@ -67,16 +75,25 @@ fn every_sample_reads_as_expected() {
         let stem = p.to_string_lossy().trim_end_matches(".txt").to_string();
         let e = read_expect(Path::new(&format!("{stem}.expect")));
         let inputs = poolscan::input::expand(&[p.to_string_lossy().as_ref()]).unwrap();
-        let log = log::read(&inputs, &ReadOptions::default()).unwrap_or_else(|err| panic!("{}: {err}", p.display()));
+        let log = log::read(&inputs, &ReadOptions::default())
+            .unwrap_or_else(|err| panic!("{}: {err}", p.display()));
         let i = &log.inputs[0];
         let name = p.display();
         assert_eq!(i.snapshots, e.snapshots, "{name}: snapshots");
         assert_eq!(i.rows, e.rows, "{name}: rows");
         assert_eq!(i.skipped_lines, e.skipped, "{name}: skipped lines");
-        assert_eq!(i.warning_count, e.warnings, "{name}: warnings {:?}", i.warnings);
+        assert_eq!(
+            i.warning_count, e.warnings,
+            "{name}: warnings {:?}",
+            i.warnings
+        );
         for (k, np, pp) in &e.pools {
             let s = &log.snapshots[*k].summary;
-            assert_eq!((s.pool_nonpaged_k, s.pool_paged_k), (Some(*np), Some(*pp)), "{name}: pools of snapshot {k}");
+            assert_eq!(
+                (s.pool_nonpaged_k, s.pool_paged_k),
+                (Some(*np), Some(*pp)),
+                "{name}: pools of snapshot {k}"
+            );
         }
         let mut got = Vec::new();
         for (k, s) in log.snapshots.iter().enumerate() {
@@ -111,7 +128,14 @@ fn samples_never_get_a_leak_verdict() {
         let log = log::read(&inputs, &ReadOptions::default()).unwrap();
         let a = poolscan::analysis::analyze(&log, &Default::default(), None).unwrap();
         for s in &a.series {
-            assert_eq!(s.verdict, poolscan::analysis::Verdict::Ok, "{}: {} {}", p.display(), s.tag, s.pool);
+            assert_eq!(
+                s.verdict,
+                poolscan::analysis::Verdict::Ok,
+                "{}: {} {}",
+                p.display(),
+                s.tag,
+                s.pool
+            );
         }
     }
 }

@@ -1,7 +1,6 @@
 //! What each command does, with anyhow context on every error.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
@@ -17,9 +16,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let color = match cli.color {
         cli::ColorChoice::Always => true,
         cli::ColorChoice::Never => false,
-        cli::ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+        cli::ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
     };
-    let ui = Ui { quiet: cli.quiet, color };
+    let ui = Ui {
+        quiet: cli.quiet,
+        color,
+    };
     match cli.command {
         Command::Analyze(a) => analyze(a, &ui),
         Command::Export(a) => export_cmd(a, &ui),
@@ -34,7 +39,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let man = clap_mangen::Man::new(Cli::command());
             let mut out = Vec::new();
             man.render(&mut out).context("rendering the man page")?;
-            std::io::stdout().write_all(&out).context("writing the man page")?;
+            std::io::stdout()
+                .write_all(&out)
+                .context("writing the man page")?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -49,22 +56,37 @@ pub struct Ui {
 fn read_opts(a: &cli::InputArgs) -> Result<ReadOptions> {
     let interval = match &a.interval {
         None => None,
-        Some(s) => Some(units::parse_duration(s).with_context(|| format!("--interval {s:?}: expected a duration such as 10m, 30s or 1h"))?),
+        Some(s) => Some(units::parse_duration(s).with_context(|| {
+            format!("--interval {s:?}: expected a duration such as 10m, 30s or 1h")
+        })?),
     };
     let start = match &a.start {
         None => None,
-        Some(s) => Some(parse_start(s).with_context(|| format!("--start {s:?}: expected a date and time such as 2026-11-25T08:00:00"))?),
+        Some(s) => Some(parse_start(s).with_context(|| {
+            format!("--start {s:?}: expected a date and time such as 2026-11-25T08:00:00")
+        })?),
     };
-    Ok(ReadOptions { strict: a.strict, start, interval })
+    Ok(ReadOptions {
+        strict: a.strict,
+        start,
+        interval,
+    })
 }
 
 fn parse_start(s: &str) -> Option<chrono::NaiveDateTime> {
-    for f in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+    for f in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(t) = chrono::NaiveDateTime::parse_from_str(s.trim(), f) {
             return Some(t);
         }
     }
-    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0))
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
 }
 
 fn load(a: &cli::InputArgs, ui: &Ui) -> Result<Log> {
@@ -89,13 +111,20 @@ fn diagnostics(log: &Log) {
             i.rows,
             i.lines,
             i.skipped_lines,
-            i.date_order.as_deref().map(|d| format!("; dates read {d}")).unwrap_or_default()
+            i.date_order
+                .as_deref()
+                .map(|d| format!("; dates read {d}"))
+                .unwrap_or_default()
         );
         for w in i.warnings.iter().take(5) {
             let _ = writeln!(err, "  line {}: {}", w.line, w.reason);
         }
         if i.warning_count > 5 {
-            let _ = writeln!(err, "  ... and {} more warnings (all in the JSON output)", i.warning_count - 5);
+            let _ = writeln!(
+                err,
+                "  ... and {} more warnings (all in the JSON output)",
+                i.warning_count - 5
+            );
         }
     }
 }
@@ -106,9 +135,16 @@ fn tagdb(files: &[std::path::PathBuf], ui: &Ui) -> Result<Option<TagDb>> {
     }
     let mut db = TagDb::new();
     for f in files {
-        let warnings = db.add_file(f).with_context(|| format!("reading pooltag file {}", f.display()))?;
+        let warnings = db
+            .add_file(f)
+            .with_context(|| format!("reading pooltag file {}", f.display()))?;
         if !ui.quiet && !warnings.is_empty() {
-            eprintln!("{}: {} lines skipped (first: {})", f.display(), warnings.len(), warnings[0]);
+            eprintln!(
+                "{}: {} lines skipped (first: {})",
+                f.display(),
+                warnings.len(),
+                warnings[0]
+            );
         }
     }
     Ok(Some(db))
@@ -117,7 +153,10 @@ fn tagdb(files: &[std::path::PathBuf], ui: &Ui) -> Result<Option<TagDb>> {
 fn analyze(a: cli::AnalyzeArgs, ui: &Ui) -> Result<ExitCode> {
     let budget = match &a.budget {
         None => None,
-        Some(s) => Some(units::parse_size(s).with_context(|| format!("--budget {s:?}: expected a size such as 512MiB or 2G"))?),
+        Some(s) => Some(
+            units::parse_size(s)
+                .with_context(|| format!("--budget {s:?}: expected a size such as 512MiB or 2G"))?,
+        ),
     };
     let db = tagdb(&a.pooltag, ui)?;
     if let Some(dir) = &a.out {
@@ -131,15 +170,23 @@ fn analyze(a: cli::AnalyzeArgs, ui: &Ui) -> Result<ExitCode> {
         cli::ReportFormat::Csv => report::Format::Csv,
         cli::ReportFormat::Markdown => report::Format::Markdown,
     };
-    let opts = report::Style { top: a.top, color: ui.color, width: terminal_width() };
+    let opts = report::Style {
+        top: a.top,
+        color: ui.color,
+        width: terminal_width(),
+    };
     let text = report::render(&result, fmt, &opts)?;
-    std::io::stdout().lock().write_all(text.as_bytes()).context("writing the report")?;
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .context("writing the report")?;
     if let Some(dir) = &a.out {
         let chart = match a.chart_format {
             cli::ChartFormat::Png => poolscan::chart::Kind::Png,
             cli::ChartFormat::Svg => poolscan::chart::Kind::Svg,
         };
-        poolscan::bundle::write(dir, &log, &result, chart, a.force).with_context(|| format!("writing the bundle to {}", dir.display()))?;
+        poolscan::bundle::write(dir, &log, &result, chart, a.force)
+            .with_context(|| format!("writing the bundle to {}", dir.display()))?;
         if !ui.quiet {
             eprintln!("wrote {}", dir.join("report.md").display());
         }
@@ -149,11 +196,24 @@ fn analyze(a: cli::AnalyzeArgs, ui: &Ui) -> Result<ExitCode> {
         Some(cli::FailOn::Leak) => result.series.iter().any(|s| s.verdict == Verdict::Leak),
         Some(cli::FailOn::Suspect) => result.series.iter().any(|s| s.verdict >= Verdict::Suspect),
     };
-    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
+/// The width to fit tables to: the terminal's, or no limit when stdout is a file or a pipe.
 fn terminal_width() -> usize {
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(120)
+    if let Some(c) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
+        return c;
+    }
+    if !std::io::stdout().is_terminal() {
+        return usize::MAX / 4;
+    }
+    terminal_size::terminal_size()
+        .map(|(w, _)| usize::from(w.0))
+        .unwrap_or(120)
 }
 
 fn export_cmd(a: cli::ExportArgs, ui: &Ui) -> Result<ExitCode> {
@@ -173,8 +233,9 @@ fn export_cmd(a: cli::ExportArgs, ui: &Ui) -> Result<ExitCode> {
         cli::TableChoice::Samples => frame::Table::Samples,
         cli::TableChoice::Snapshots => frame::Table::Snapshots,
     };
-    let mut df = frame::table(&log, table)?;
-    export::write(&mut df, format, &a.output).with_context(|| format!("writing {}", a.output.display()))?;
+    let mut df = frame::table(log, table)?;
+    export::write(&mut df, format, &a.output)
+        .with_context(|| format!("writing {}", a.output.display()))?;
     if !ui.quiet && a.output.as_os_str() != "-" {
         eprintln!("wrote {} rows to {}", df.height(), a.output.display());
     }
@@ -197,14 +258,24 @@ fn diff(a: cli::DiffArgs, ui: &Ui) -> Result<ExitCode> {
         cli::ReportFormat::Csv => report::Format::Csv,
         cli::ReportFormat::Markdown => report::Format::Markdown,
     };
-    let opts = report::Style { top: a.top, color: ui.color, width: terminal_width() };
+    let opts = report::Style {
+        top: a.top,
+        color: ui.color,
+        width: terminal_width(),
+    };
     let text = report::render_diff(&d, fmt, &opts)?;
-    std::io::stdout().lock().write_all(text.as_bytes()).context("writing the comparison")?;
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .context("writing the comparison")?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn tags(a: cli::TagsArgs) -> Result<ExitCode> {
-    let ui = Ui { quiet: false, color: false };
+    let ui = Ui {
+        quiet: false,
+        color: false,
+    };
     let db = tagdb(&a.pooltag, &ui)?.unwrap_or_default();
     let mut out = std::io::stdout().lock();
     for t in &a.tags {
@@ -213,9 +284,12 @@ fn tags(a: cli::TagsArgs) -> Result<ExitCode> {
             writeln!(out, "{t:<4}  (no entry)")?;
         }
         for e in hits {
-            writeln!(out, "{t:<4}  {:<4}  {:<20} {}", e.pattern, e.binary, e.description)?;
+            writeln!(
+                out,
+                "{t:<4}  {:<4}  {:<20} {}",
+                e.pattern, e.binary, e.description
+            )?;
         }
     }
-    let _ = Path::new("");
     Ok(ExitCode::SUCCESS)
 }
