@@ -22,7 +22,7 @@
 //!    corrected for autocorrelation (a bounded random walk has long runs).
 //! 5. Segments are pooled, weighted by length; a leak seen in more than one
 //!    boot gets a bonus. The score in [0, 1] sorts; verdicts are `leak`
-//!    (score ≥ 0.5), `suspect` (≥ 0.25) and `ok`.
+//!    (score ≥ 0.35), `suspect` (≥ 0.2) and `ok`.
 //!
 //! Rates are Theil–Sen slopes of Bytes (and of Diff) per hour on the last
 //! segment that has 3 points or more.
@@ -65,9 +65,9 @@ impl Verdict {
 }
 
 /// Score at or above which a series is a `leak`.
-pub const LEAK_AT: f64 = 0.5;
+pub const LEAK_AT: f64 = 0.35;
 /// Score at or above which a series is a `suspect`.
-pub const SUSPECT_AT: f64 = 0.25;
+pub const SUSPECT_AT: f64 = 0.2;
 
 /// Options for [`analyze`].
 #[derive(Debug, Clone, Default)]
@@ -284,14 +284,23 @@ pub fn evidence(x: &[f64], y: &[f64]) -> Evidence {
     let smooth = median3(&fy);
     let retention = stats::retention(&smooth);
     let step = stats::step_concentration(&smooth);
-    let decel = stats::deceleration(&fx, &fy);
-    let shrink = 1.0 - (-((n - 1) as f64) / 4.0).exp();
+    // Deceleration of the floor, unless the raw data still rises clearly in
+    // the second half (a noisy floor must not hide a slow leak).
+    let mut decel = stats::deceleration(&fx, &fy);
+    let mid = x[0] + (x[n - 1] - x[0]) / 2.0;
+    let h = x[..n].partition_point(|&a| a < mid);
+    let t2 = trend_t(&x[h..n], &y[h..n]);
+    decel = decel.max(1.0 - (-(t2 / 2.0).powi(2)).exp());
+    // Confidence grows with the points and with the floor windows: three
+    // floor points that happen to rise prove little.
+    let shrink = (1.0 - (-((n - 1) as f64) / 4.0).exp())
+        * (1.0 - (-((floor.len() as f64 - 2.0) / 1.5)).exp());
     let t_raw = trend_t(&x[..n], &y[..n]);
     let t_floor = trend_t(&fx, &fy);
     let snr = t_raw.max(t_floor);
     let significance = 1.0 - (-(snr / 3.0).powi(2)).exp();
     let rising = stats::rising_share(&y[..n]).unwrap_or(0.0);
-    let e = tau * retention.sqrt() * decel * (1.0 - step).max(0.0).sqrt() * shrink * significance;
+    let e = tau * retention.sqrt() * decel * (1.0 - step).max(0.0) * shrink * significance;
     let floor_up = smooth.windows(2).filter(|w| w[1] > w[0]).count() as u32;
     let floor_steps = smooth.len().saturating_sub(1) as u32;
     let window = (x[n - 1] - x[0]) / k as f64;
@@ -325,10 +334,12 @@ pub fn trend_t(x: &[f64], y: &[f64]) -> f64 {
     if fit.slope <= 0.0 {
         return 0.0;
     }
-    let resid: Vec<f64> = x
-        .iter()
-        .zip(y)
-        .map(|(a, b)| b - (fit.intercept + fit.slope * a))
+    // Long series: the residual statistics come from at most RESID_POINTS
+    // evenly spaced points (plenty for a spread and an autocorrelation).
+    let stride = n.div_ceil(RESID_POINTS).max(1);
+    let resid: Vec<f64> = (0..n)
+        .step_by(stride)
+        .map(|i| y[i] - (fit.intercept + fit.slope * x[i]))
         .collect();
     let spread = stats::mad(&resid).unwrap_or(0.0) * 1.4826;
     let mean_x = x[..n].iter().sum::<f64>() / n as f64;
@@ -338,7 +349,9 @@ pub fn trend_t(x: &[f64], y: &[f64]) -> f64 {
         .sum::<f64>()
         / n as f64)
         .sqrt();
-    let level = stats::median(&y[..n]).unwrap_or(0.0).abs();
+    let level = stats::median(&y[..n.min(RESID_POINTS)])
+        .unwrap_or(0.0)
+        .abs();
     // Exactly linear data: judge against a tiny share of the level.
     let sd = if spread > 0.0 {
         spread
@@ -346,7 +359,7 @@ pub fn trend_t(x: &[f64], y: &[f64]) -> f64 {
         (level * 1e-4).max(1.0)
     };
     let rho = lag1(&resid).clamp(0.0, 0.99);
-    let n_eff = (n as f64 * (1.0 - rho) / (1.0 + rho)).max(2.0);
+    let n_eff = (resid.len() as f64 * (1.0 - rho) / (1.0 + rho)).max(2.0);
     fit.slope * sd_x * n_eff.sqrt() / sd
 }
 
@@ -362,7 +375,10 @@ fn median3(f: &[f64]) -> Vec<f64> {
 
 /// Points kept for a Theil–Sen fit: enough for a robust slope, few enough
 /// that the pairwise pass stays cheap on a series of 5,000 snapshots.
-pub const FIT_POINTS: usize = 128;
+pub const FIT_POINTS: usize = 64;
+
+/// Points kept for residual statistics in [`trend_t`].
+pub const RESID_POINTS: usize = 512;
 
 /// A Theil–Sen line through at most [`FIT_POINTS`] evenly spaced points of
 /// the series (all of them when it is shorter): O(FIT_POINTS²), not O(n²).
@@ -464,10 +480,13 @@ fn judge(
         let y: Vec<f64> = (s.lo..s.hi).map(|i| bytes[i] as f64).collect();
         let yd: Vec<f64> = (s.lo..s.hi).map(|i| diff[i] as f64).collect();
         let on_time = evidence(&x_time, &y);
-        let on_ops = evidence(&x_ops, &y);
-        // The trailing half: a leak that starts late.
+        let mut on_ops = evidence(&x_ops, &y);
+        // A cache that stopped growing in time is not a per-operation leak.
+        on_ops.e *= on_time.decel;
+        // The trailing half: a leak that starts late, after a first half
+        // that did not grow (a cache that filled up first is not one).
         let half = m / 2;
-        let tail = if m >= 12 {
+        let tail = if m >= 12 && trend_t(&x_time[..half], &y[..half]) < 2.0 {
             let t = evidence(&x_time[half..], &y[half..]);
             Evidence { e: t.e * 0.9, ..t }
         } else {
@@ -582,60 +601,31 @@ pub fn analyze(log: &Log, opts: &Options, tags: Option<&TagDb>) -> Result<Analys
         })
         .collect();
 
-    // The long table in polars, sorted by (series, snapshot).
-    let n = log.rows.len();
-    let mut snap_col = Vec::with_capacity(n);
-    for (i, s) in log.snapshots.iter().enumerate() {
-        snap_col.extend(std::iter::repeat_n(i as u32, s.rows.len()));
-    }
-    let key: Vec<u64> = log
-        .rows
-        .series
-        .iter()
-        .zip(&snap_col)
-        .map(|(&s, &p)| (u64::from(s) << 32) | u64::from(p))
+    // The long table in polars, grouped by series (a stable counting sort:
+    // O(rows), snapshot order kept within each series), so every series is
+    // one contiguous slice of the frame's columns.
+    let frame = grouped_frame(log)?;
+    let col_u64 = |name: &str| -> Result<&[u64]> {
+        let ca = frame.df.column(name)?.u64()?;
+        ca.cont_slice().map_err(|e| e.into())
+    };
+    let snaps: &[u32] = frame.df.column("snapshot")?.u32()?.cont_slice()?;
+    let allocs = col_u64("allocs")?;
+    let frees = col_u64("frees")?;
+    let bytes = col_u64("bytes")?;
+    let diff: &[i64] = frame.df.column("diff")?.i64()?.cont_slice()?;
+    let bounds: Vec<(u32, usize, usize)> = frame
+        .starts
+        .windows(2)
+        .enumerate()
+        .filter(|(_, w)| w[1] > w[0])
+        .map(|(sid, w)| (sid as u32, w[0], w[1]))
         .collect();
-    let df = DataFrame::new(
-        n,
-        vec![
-            UInt64Chunked::from_vec("key".into(), key)
-                .into_series()
-                .into(),
-            UInt64Chunked::from_slice("allocs".into(), &log.rows.allocs)
-                .into_series()
-                .into(),
-            UInt64Chunked::from_slice("frees".into(), &log.rows.frees)
-                .into_series()
-                .into(),
-            Int64Chunked::from_slice("diff".into(), &log.rows.diff)
-                .into_series()
-                .into(),
-            UInt64Chunked::from_slice("bytes".into(), &log.rows.bytes)
-                .into_series()
-                .into(),
-            UInt32Chunked::from_slice("driver".into(), &log.rows.driver)
-                .into_series()
-                .into(),
-        ],
-    )?;
-    drop(snap_col);
-    let mut df = df.sort(["key"], SortMultipleOptions::default())?;
-    df.rechunk_mut();
-    let keys = vec_u64(&df, "key")?;
-    let allocs = vec_u64(&df, "allocs")?;
-    let frees = vec_u64(&df, "frees")?;
-    let bytes = vec_u64(&df, "bytes")?;
-    let diff: Vec<i64> = df.column("diff")?.i64()?.into_no_null_iter().collect();
-    let driver: Vec<u32> = df.column("driver")?.u32()?.into_no_null_iter().collect();
-    drop(df);
-
-    // Contiguous slices per series.
-    let mut bounds = Vec::new();
-    let mut lo = 0;
-    for i in 1..=keys.len() {
-        if i == keys.len() || keys[i] >> 32 != keys[i - 1] >> 32 {
-            bounds.push((lo, i));
-            lo = i;
+    // The last Mapped_Driver text of each series.
+    let mut last_driver = vec![NO_DRIVER; log.series.len()];
+    for (&s, &d) in log.rows.series.iter().zip(&log.rows.driver) {
+        if d != NO_DRIVER {
+            last_driver[s as usize] = d;
         }
     }
     let last_snap = log.snapshots.len().saturating_sub(1);
@@ -643,16 +633,15 @@ pub fn analyze(log: &Log, opts: &Options, tags: Option<&TagDb>) -> Result<Analys
 
     let mut reports: Vec<(f64, SeriesReport)> = bounds
         .par_iter()
-        .map(|&(lo, hi)| {
-            let sid = (keys[lo] >> 32) as u32;
-            let snap: Vec<u32> = keys[lo..hi].iter().map(|&k| k as u32).collect();
+        .map(|&(sid, lo, hi)| {
+            let snap: &[u32] = &snaps[lo..hi];
             let hours: Vec<f64> = snap.iter().map(|&s| hours_of[s as usize]).collect();
             let epoch: Vec<u32> = snap
                 .iter()
                 .map(|&s| log.snapshots[s as usize].epoch)
                 .collect();
             let j = judge(
-                &snap,
+                snap,
                 &hours,
                 &epoch,
                 &allocs[lo..hi],
@@ -662,11 +651,7 @@ pub fn analyze(log: &Log, opts: &Options, tags: Option<&TagDb>) -> Result<Analys
                 timed,
             );
             let series = &log.series[sid as usize];
-            let drv = driver[lo..hi]
-                .iter()
-                .rev()
-                .find(|&&d| d != NO_DRIVER)
-                .and_then(|&d| log.driver(d));
+            let drv = log.driver(last_driver[sid as usize]);
             let drv = drv
                 .map(str::to_string)
                 .or_else(|| tags.and_then(|t| t.describe(&series.tag)));
@@ -784,8 +769,63 @@ fn round1(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
 
-fn vec_u64(df: &DataFrame, name: &str) -> Result<Vec<u64>> {
-    Ok(df.column(name)?.u64()?.into_no_null_iter().collect())
+/// The samples' numbers as a polars frame grouped by series.
+struct Grouped {
+    /// Columns `snapshot`, `allocs`, `frees`, `diff`, `bytes`, series-major.
+    df: DataFrame,
+    /// Row where each series starts (one more entry than series).
+    starts: Vec<usize>,
+}
+
+/// Groups the rows by series with a stable counting sort.
+fn grouped_frame(log: &Log) -> Result<Grouped> {
+    let n = log.rows.len();
+    let mut starts = vec![0usize; log.series.len() + 1];
+    for &s in &log.rows.series {
+        starts[s as usize + 1] += 1;
+    }
+    for k in 1..starts.len() {
+        starts[k] += starts[k - 1];
+    }
+    let mut pos = starts.clone();
+    let mut order = vec![0u32; n];
+    let mut snapshot = vec![0u32; n];
+    for (si, snap) in log.snapshots.iter().enumerate() {
+        for r in snap.rows.clone() {
+            let s = log.rows.series[r] as usize;
+            order[pos[s]] = r as u32;
+            snapshot[pos[s]] = si as u32;
+            pos[s] += 1;
+        }
+    }
+    drop(pos);
+    let gather_u64 = |v: &[u64]| -> Vec<u64> { order.iter().map(|&r| v[r as usize]).collect() };
+    let allocs = gather_u64(&log.rows.allocs);
+    let frees = gather_u64(&log.rows.frees);
+    let bytes = gather_u64(&log.rows.bytes);
+    let diff: Vec<i64> = order.iter().map(|&r| log.rows.diff[r as usize]).collect();
+    drop(order);
+    let df = DataFrame::new(
+        n,
+        vec![
+            UInt32Chunked::from_vec("snapshot".into(), snapshot)
+                .into_series()
+                .into(),
+            UInt64Chunked::from_vec("allocs".into(), allocs)
+                .into_series()
+                .into(),
+            UInt64Chunked::from_vec("frees".into(), frees)
+                .into_series()
+                .into(),
+            Int64Chunked::from_vec("diff".into(), diff)
+                .into_series()
+                .into(),
+            UInt64Chunked::from_vec("bytes".into(), bytes)
+                .into_series()
+                .into(),
+        ],
+    )?;
+    Ok(Grouped { df, starts })
 }
 
 /// Summed row bytes per pool at one snapshot.

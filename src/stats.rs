@@ -183,19 +183,6 @@ fn quantile_mut(buf: &mut [f64], q: f64) -> Option<f64> {
     Some(lerp(a, b, frac))
 }
 
-/// Type-7 quantile of an ascending, NaN-free, non-empty slice.
-fn quantile_sorted(sorted: &[f64], q: f64) -> Option<f64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let (lo, frac) = type7_position(sorted.len(), q);
-    let a = sorted[lo];
-    match sorted.get(lo + 1) {
-        Some(&b) if frac > 0.0 => Some(lerp(a, b, frac)),
-        _ => Some(a),
-    }
-}
-
 /// `(min, max)` of the first coordinates of a non-empty set of pairs.
 fn x_range(p: &[(f64, f64)]) -> (f64, f64) {
     p.iter()
@@ -727,20 +714,36 @@ pub fn bin_floor(x: &[f64], y: &[f64], bins: usize, q: f64) -> Vec<(f64, f64)> {
             0
         }
     };
-    let mut tagged: Vec<(usize, f64, f64)> = p.iter().map(|&(a, b)| (bin_of(a), a, b)).collect();
-    tagged.sort_by(|l, r| {
-        l.0.cmp(&r.0)
-            .then(l.2.total_cmp(&r.2))
-            .then(l.1.total_cmp(&r.1))
-    });
+    // Bucket the points by bin with a counting sort (O(n)), then take each
+    // bin's quantile by selection, not by sorting.
+    let mut starts = vec![0usize; bins + 1];
+    let bin_idx: Vec<usize> = p.iter().map(|&(a, _)| bin_of(a)).collect();
+    for &b in &bin_idx {
+        starts[b + 1] += 1;
+    }
+    for k in 1..starts.len() {
+        starts[k] += starts[k - 1];
+    }
+    let mut pos = starts.clone();
+    let mut bucketed = vec![(0.0f64, 0.0f64); p.len()];
+    for (&(a, b), &k) in p.iter().zip(&bin_idx) {
+        bucketed[pos[k]] = (a, b);
+        pos[k] += 1;
+    }
     let mut out = Vec::new();
-    for group in tagged.chunk_by(|l, r| l.0 == r.0) {
-        let ys: Vec<f64> = group.iter().map(|t| t.2).collect();
-        let Some(fq) = quantile_sorted(&ys, q) else {
+    let mut ys: Vec<f64> = Vec::new();
+    for k in 0..bins {
+        let group = &bucketed[starts[k]..starts[k + 1]];
+        if group.is_empty() {
+            continue;
+        }
+        ys.clear();
+        ys.extend(group.iter().map(|t| t.1));
+        let Some(fq) = quantile_mut(&mut ys, q) else {
             continue;
         };
         let mut best: Option<(f64, f64)> = None; // (distance, x)
-        for &(_, a, b) in group {
+        for &(a, b) in group {
             let d = (b - fq).abs();
             let better = match best {
                 None => true,

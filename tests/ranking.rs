@@ -1,0 +1,49 @@
+//! Regression test on a small slice of the labelled ranking suite
+//! (`cargo bench --bench ranking` runs the whole suite and prints the table).
+
+use poolscan::analysis::Verdict;
+use poolscan::eval;
+
+#[test]
+fn small_suite_slice_keeps_its_quality() {
+    let cfgs = eval::suite(3, &[48, 96]);
+    let results: Vec<eval::LogResult> = cfgs.iter().map(|c| eval::run_one(c).unwrap()).collect();
+    let s = eval::summarize(&results);
+    assert!(s.ap >= 0.95, "average precision {:.3}", s.ap);
+    assert!(
+        s.ap > s.ap_last_first + 0.2 && s.ap > s.ap_ols + 0.2,
+        "beats the baselines: {:.3} vs {:.3} / {:.3}",
+        s.ap,
+        s.ap_last_first,
+        s.ap_ols
+    );
+    assert!(s.precision >= 0.95, "leak precision {:.3}", s.precision);
+    assert!(s.recall >= 0.8, "leak recall {:.3}", s.recall);
+    for fam in [
+        "sawtooth",
+        "periodic",
+        "one_step",
+        "temp_step",
+        "draining",
+        "flat",
+    ] {
+        let (n, flagged) = s.false_leaks.get(fam).copied().unwrap_or((0, 0));
+        assert!(n > 0, "{fam} is in the suite");
+        assert_eq!(flagged, 0, "no leak verdict on {fam}");
+    }
+}
+
+#[test]
+fn a_single_snapshot_is_never_a_leak() {
+    let cfg = poolscan::synth::Config {
+        snapshots: 1,
+        series: 30,
+        leak_share: 0.5,
+        ..Default::default()
+    };
+    let (bytes, _) = poolscan::synth::generate(&cfg);
+    let log = poolscan::log::Log::from_bytes("one.log", &bytes, &Default::default()).unwrap();
+    let a = poolscan::analysis::analyze(&log, &Default::default(), None).unwrap();
+    assert!(a.series.iter().all(|s| s.verdict == Verdict::Ok));
+    assert!(a.series.iter().all(|s| s.reason.contains("too few")));
+}
