@@ -1,6 +1,11 @@
 //! Atomic output: every file is written to a temporary file beside its
 //! target, flushed, then renamed into place, so a crash or a full disk never
 //! leaves half a report where the report should be.
+//!
+//! A target that is a symbolic link is written through: the file it points
+//! to is replaced, the link is kept. A target that exists and is not a
+//! regular file (`/dev/null`, `/dev/stdout` on a pipe, a FIFO) is opened and
+//! written directly: renaming over it would replace a device node.
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -26,11 +31,28 @@ pub fn write_file<F>(path: &Path, f: F) -> Result<()>
 where
     F: FnOnce(&mut BufWriter<File>) -> Result<()>,
 {
-    let tmp = temp_beside(path, "tmp");
     let werr = |source| Error::Write {
         path: path.to_path_buf(),
         source,
     };
+    let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    let special = fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
+    if special {
+        let file = fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(werr)?;
+        let mut w = BufWriter::with_capacity(1 << 20, file);
+        f(&mut w)?;
+        return w.flush().map_err(werr);
+    }
+    let resolved = if is_link {
+        fs::canonicalize(path).ok()
+    } else {
+        None
+    };
+    let target = resolved.as_deref().unwrap_or(path);
+    let tmp = temp_beside(target, "tmp");
     let file = File::create(&tmp).map_err(werr)?;
     let mut w = BufWriter::with_capacity(1 << 20, file);
     let res = f(&mut w)
@@ -38,7 +60,7 @@ where
         .and_then(|_| w.get_ref().sync_all().map_err(werr));
     drop(w);
     match res {
-        Ok(()) => fs::rename(&tmp, path).map_err(|source| {
+        Ok(()) => fs::rename(&tmp, target).map_err(|source| {
             let _ = fs::remove_file(&tmp);
             Error::Write {
                 path: path.to_path_buf(),
@@ -85,10 +107,14 @@ pub fn commit_dir(tmp: &Path, dir: &Path) -> Result<()> {
             path: dir.to_path_buf(),
             source,
         })?;
-        fs::rename(tmp, dir).map_err(|source| Error::Write {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+        if let Err(source) = fs::rename(tmp, dir) {
+            // Put the old directory back rather than leave neither.
+            let _ = fs::rename(&old, dir);
+            return Err(Error::Write {
+                path: dir.to_path_buf(),
+                source,
+            });
+        }
         let _ = fs::remove_dir_all(&old);
     } else {
         fs::rename(tmp, dir).map_err(|source| Error::Write {
@@ -102,6 +128,8 @@ pub fn commit_dir(tmp: &Path, dir: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(unix)]
+    use std::os::unix::fs::FileTypeExt;
 
     #[test]
     fn failed_write_leaves_nothing() {
@@ -113,5 +141,29 @@ mod tests {
         write_bytes(&p, b"ok").unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"ok");
         assert_eq!(fs::read_dir(d.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn devices_are_written_in_place_and_links_through() {
+        write_bytes(Path::new("/dev/null"), b"gone").unwrap();
+        assert!(fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device());
+        let full = write_bytes(Path::new("/dev/full"), &[b'x'; 4096]);
+        assert!(matches!(full, Err(Error::Write { .. })), "{full:?}");
+        let d = tempfile::tempdir().unwrap();
+        let real = d.path().join("real.csv");
+        let link = d.path().join("link.csv");
+        fs::write(&real, b"old").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_bytes(&link, b"new").unwrap();
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(fs::read(&real).unwrap(), b"new");
+        assert_eq!(fs::read_dir(d.path()).unwrap().count(), 2);
     }
 }

@@ -24,6 +24,9 @@ use std::borrow::Cow;
 pub struct Decoder {
     utf16: bool,
     pending: Vec<u8>,
+    /// The last block passed through untouched ended with a printable byte,
+    /// which may be the first byte of a UTF-16LE block without BOM.
+    tail_open: bool,
     /// Bytes dropped (stray NUL, Ctrl-Z, BOMs) so far.
     pub dropped: u64,
     /// UTF-16LE blocks seen so far.
@@ -54,6 +57,9 @@ impl Decoder {
     /// so bytes held back for look-ahead are flushed.
     pub fn decode<'a>(&mut self, block: &'a [u8], last: bool) -> Cow<'a, [u8]> {
         if self.pending.is_empty() && !self.utf16 && clean(block) {
+            if let Some(&b) = block.last() {
+                self.tail_open = printable(b);
+            }
             return Cow::Borrowed(block);
         }
         let mut input = std::mem::take(&mut self.pending);
@@ -65,6 +71,19 @@ impl Decoder {
             // Look-ahead needs up to 4 bytes; hold the tail back unless this is the end.
             if !last && n - i < 4 {
                 break;
+            }
+            if std::mem::take(&mut self.tail_open)
+                && !self.utf16
+                && input[0] == 0
+                && input.get(1).is_some_and(|&c| c != 0 && printable(c))
+                && input.get(2) == Some(&0)
+            {
+                // The block passed through before ended with the first byte of a
+                // UTF-16LE block: this NUL is that unit's high byte.
+                self.utf16 = true;
+                self.utf16_blocks += 1;
+                i = 1;
+                continue;
             }
             if self.utf16 {
                 if i + 1 >= n {
@@ -216,6 +235,21 @@ mod tests {
             assert_eq!(out, whole, "block size {size}");
         }
         assert!(String::from_utf8(whole).is_ok());
+    }
+
+    #[test]
+    fn utf16_block_starting_at_the_end_of_a_clean_block() {
+        // Found by the parse fuzz target: the first byte of a UTF-16 block
+        // without BOM was the last byte of a block passed through untouched.
+        let v = b"ab0\0@\0\0\0\0\0\0\0\0II";
+        let whole = decode_all(v).into_owned();
+        assert_eq!(String::from_utf8_lossy(&whole), "ab0@\u{4900}I");
+        for cut in 1..v.len() {
+            let mut d = Decoder::new();
+            let mut out = d.decode(&v[..cut], false).into_owned();
+            out.extend_from_slice(&d.decode(&v[cut..], true));
+            assert_eq!(out, whole, "cut at {cut}");
+        }
     }
 
     #[test]

@@ -107,8 +107,26 @@ pub fn open(input: &Input) -> Result<Opened<'static>> {
                 path: p.clone(),
                 source,
             })?;
-            size = f.metadata().ok().map(|m| m.len());
-            Box::new(f)
+            let meta = f.metadata().map_err(|source| Error::Io {
+                path: p.clone(),
+                source,
+            })?;
+            if is_device(&meta) {
+                return Err(Error::Io {
+                    path: p.clone(),
+                    source: io::Error::other(
+                        "is a device, not a file (to read standard input, give -)",
+                    ),
+                });
+            }
+            if meta.is_file() && meta.len() > 0 {
+                // A log that is still being written is read as it was when
+                // opened: reading stops even if a writer keeps appending.
+                size = Some(meta.len());
+                Box::new(f.take(meta.len()))
+            } else {
+                Box::new(f)
+            }
         }
     };
     let mut opened = sniff(name, raw)?;
@@ -116,6 +134,20 @@ pub fn open(input: &Input) -> Result<Opened<'static>> {
         opened.size_hint = size;
     }
     Ok(opened)
+}
+
+/// Character and block devices and sockets: `/dev/zero` would never end.
+/// Pipes (`<(zcat log.gz)`) are read like standard input.
+#[cfg(unix)]
+fn is_device(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    t.is_char_device() || t.is_block_device() || t.is_socket()
+}
+
+#[cfg(not(unix))]
+fn is_device(_meta: &std::fs::Metadata) -> bool {
+    false
 }
 
 /// Wraps a raw byte stream, recognising gzip and zstd by their magic bytes.

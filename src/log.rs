@@ -659,11 +659,14 @@ pub fn read_opened(inputs: Vec<input::Opened<'_>>, opts: &ReadOptions) -> Result
         last_snap = asm.last_snap;
         last_row = asm.last_row;
         if info.snapshots == 0 {
-            let hint = info
-                .warnings
-                .first()
-                .map(|w| format!("; line {}: {}", w.line, w.reason))
-                .unwrap_or_default();
+            let dropped = chunks.decoder().dropped;
+            let hint = match info.warnings.first() {
+                Some(w) => format!("; line {}: {}", w.line, w.reason),
+                None if dropped > 0 && dropped == info.bytes => {
+                    format!("; all {dropped} bytes are NUL, Ctrl-Z or byte-order marks")
+                }
+                None => String::new(),
+            };
             return Err(Error::NoSnapshot {
                 path: info.path,
                 lines: info.lines,
@@ -673,7 +676,7 @@ pub fn read_opened(inputs: Vec<input::Opened<'_>>, opts: &ReadOptions) -> Result
         log.inputs.push(info);
     }
     mark_partial(&mut log);
-    resolve_times(&mut log, opts);
+    resolve_times(&mut log, opts)?;
     order_by_time(&mut log);
     find_epochs(&mut log);
     Ok(log)
@@ -704,7 +707,7 @@ fn mark_partial(log: &mut Log) {
 /// Gives every snapshot a time: from its stamp (day/month order decided once
 /// per input), interpolated where a few stamps are missing, or from
 /// `--start`/`--interval`.
-fn resolve_times(log: &mut Log, opts: &ReadOptions) {
+fn resolve_times(log: &mut Log, opts: &ReadOptions) -> Result<()> {
     for src in 0..log.inputs.len() as u32 {
         let idx: Vec<usize> = (0..log.snapshots.len())
             .filter(|&i| log.snapshots[i].source == src)
@@ -735,27 +738,46 @@ fn resolve_times(log: &mut Log, opts: &ReadOptions) {
     }
     let n = log.snapshots.len();
     let have = log.snapshots.iter().filter(|s| s.time.is_some()).count();
-    if n > 0 && have == n {
-        log.time_source = TimeSource::Stamps;
+    let stamped = if n > 0 && have == n {
+        true
     } else if have >= 2 && have * 2 >= n {
         // Fill the gaps: linear between neighbours, the median step at the ends.
-        fill_times(log);
-        log.time_source = TimeSource::Stamps;
         let missing = n - have;
+        let filled = fill_times(log);
         if let Some(info) = log.inputs.first_mut() {
-            info.warn(
-                0,
-                &format!(
-                    "{missing} snapshots have no timestamp line: their times are interpolated"
-                ),
-            );
+            let reason = if filled {
+                format!("{missing} snapshots have no timestamp line: their times are interpolated")
+            } else {
+                format!(
+                    "{missing} snapshots have no timestamp line and the stamps are too far apart to \
+                     interpolate: snapshot numbers used instead"
+                )
+            };
+            info.warn(0, &reason);
         }
+        filled
+    } else {
+        false
+    };
+    if stamped {
+        log.time_source = TimeSource::Stamps;
     } else if let Some(step) = opts.interval {
         let start = opts
             .start
             .unwrap_or_else(|| chrono::DateTime::UNIX_EPOCH.naive_utc());
         for (k, s) in log.snapshots.iter_mut().enumerate() {
-            s.time = Some(start + step * k as i32);
+            let t = i32::try_from(k)
+                .ok()
+                .and_then(|k| step.checked_mul(k))
+                .and_then(|d| start.checked_add_signed(d));
+            let Some(t) = t else {
+                return Err(Error::Invalid(format!(
+                    "--interval: snapshot {} of {n} would be past the latest date poolscan can \
+                     represent: give a shorter interval or an earlier --start",
+                    k + 1
+                )));
+            };
+            s.time = Some(t);
         }
         log.time_source = TimeSource::Interval;
     } else {
@@ -764,35 +786,66 @@ fn resolve_times(log: &mut Log, opts: &ReadOptions) {
         }
         log.time_source = TimeSource::Ordinal;
     }
+    Ok(())
 }
 
-fn fill_times(log: &mut Log) {
+/// A duration in nanoseconds, exactly (any `TimeDelta` fits in an `i128`).
+fn nanos(d: Duration) -> i128 {
+    i128::from(d.num_seconds()) * 1_000_000_000 + i128::from(d.subsec_nanos())
+}
+
+/// `t` moved by `ns` nanoseconds; `None` past the dates chrono can represent.
+fn shifted(t: NaiveDateTime, ns: i128) -> Option<NaiveDateTime> {
+    let secs = i64::try_from(ns.div_euclid(1_000_000_000)).ok()?;
+    let rest = i64::try_from(ns.rem_euclid(1_000_000_000)).ok()?;
+    let d = Duration::try_seconds(secs)?.checked_add(&Duration::nanoseconds(rest))?;
+    t.checked_add_signed(d)
+}
+
+/// Gives the snapshots without a time one, in a single pass: linear between
+/// the known neighbours, the median step before the first and after the last.
+/// Returns false (times left partly unset) when a time would fall outside
+/// the dates chrono can represent.
+fn fill_times(log: &mut Log) -> bool {
     let known: Vec<(usize, NaiveDateTime)> = log
         .snapshots
         .iter()
         .enumerate()
         .filter_map(|(i, s)| s.time.map(|t| (i, t)))
         .collect();
-    let mut steps: Vec<i64> = known
+    let mut steps: Vec<i128> = known
         .windows(2)
-        .map(|w| (w[1].1 - w[0].1).num_milliseconds() / (w[1].0 - w[0].0) as i64)
+        .map(|w| nanos(w[1].1 - w[0].1) / (w[1].0 - w[0].0) as i128)
         .collect();
     steps.sort_unstable();
-    let step = Duration::milliseconds(steps.get(steps.len() / 2).copied().unwrap_or(60_000));
+    let step = steps
+        .get(steps.len() / 2)
+        .copied()
+        .unwrap_or(60_000_000_000);
+    // `known[next]` is the first known snapshot at or after `i`.
+    let mut next = 0;
     for i in 0..log.snapshots.len() {
+        while next < known.len() && known[next].0 < i {
+            next += 1;
+        }
         if log.snapshots[i].time.is_some() {
             continue;
         }
-        let before = known.iter().rev().find(|(k, _)| *k < i);
-        let after = known.iter().find(|(k, _)| *k > i);
-        let t = match (before, after) {
-            (Some(&(a, ta)), Some(&(b, tb))) => ta + (tb - ta) * (i - a) as i32 / (b - a) as i32,
-            (Some(&(a, ta)), None) => ta + step * (i - a) as i32,
-            (None, Some(&(b, tb))) => tb - step * (b - i) as i32,
+        let before = next.checked_sub(1).and_then(|k| known.get(k));
+        let t = match (before, known.get(next)) {
+            (Some(&(a, ta)), Some(&(b, tb))) => {
+                shifted(ta, nanos(tb - ta) * (i - a) as i128 / (b - a) as i128)
+            }
+            (Some(&(a, ta)), None) => shifted(ta, step * (i - a) as i128),
+            (None, Some(&(b, tb))) => shifted(tb, -step * (b - i) as i128),
             (None, None) => continue,
         };
-        log.snapshots[i].time = Some(t);
+        match t {
+            Some(t) => log.snapshots[i].time = Some(t),
+            None => return false,
+        }
     }
+    true
 }
 
 /// Sorts snapshots by time when every snapshot has one (stable: ties keep

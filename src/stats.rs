@@ -693,7 +693,8 @@ fn erfc(x: f64) -> f64 {
 /// number of points; only non-empty bins are returned, and no memory
 /// proportional to `bins` is allocated.
 ///
-/// Complexity: `O(n log n)` time (one sort by bin and `y`), `O(n)` memory.
+/// Complexity: `O(n + bins)` time (a counting sort by bin, then a selection
+/// per bin), `O(n)` memory.
 pub fn bin_floor(x: &[f64], y: &[f64], bins: usize, q: f64) -> Vec<(f64, f64)> {
     let Some(p) = finite_pairs(x, y) else {
         return Vec::new();
@@ -716,34 +717,35 @@ pub fn bin_floor(x: &[f64], y: &[f64], bins: usize, q: f64) -> Vec<(f64, f64)> {
     };
     // Bucket the points by bin with a counting sort (O(n)), then take each
     // bin's quantile by selection, not by sorting.
-    let mut starts = vec![0usize; bins + 1];
-    let bin_idx: Vec<usize> = p.iter().map(|&(a, _)| bin_of(a)).collect();
-    for &b in &bin_idx {
-        starts[b + 1] += 1;
-    }
-    for k in 1..starts.len() {
-        starts[k] += starts[k - 1];
-    }
-    let mut pos = starts.clone();
-    let mut bucketed = vec![(0.0f64, 0.0f64); p.len()];
-    for (&(a, b), &k) in p.iter().zip(&bin_idx) {
-        bucketed[pos[k]] = (a, b);
-        pos[k] += 1;
+    // (With far more bins than points, sort the few points by bin instead.)
+    let mut tagged: Vec<(usize, f64, f64)> = p.iter().map(|&(a, b)| (bin_of(a), a, b)).collect();
+    if bins <= 4 * p.len() + 16 {
+        let mut starts = vec![0usize; bins + 1];
+        for t in &tagged {
+            starts[t.0 + 1] += 1;
+        }
+        for k in 1..starts.len() {
+            starts[k] += starts[k - 1];
+        }
+        let mut bucketed = vec![(0usize, 0.0f64, 0.0f64); p.len()];
+        for t in &tagged {
+            bucketed[starts[t.0]] = *t;
+            starts[t.0] += 1;
+        }
+        tagged = bucketed;
+    } else {
+        tagged.sort_by_key(|t| t.0);
     }
     let mut out = Vec::new();
     let mut ys: Vec<f64> = Vec::new();
-    for k in 0..bins {
-        let group = &bucketed[starts[k]..starts[k + 1]];
-        if group.is_empty() {
-            continue;
-        }
+    for group in tagged.chunk_by(|l, r| l.0 == r.0) {
         ys.clear();
-        ys.extend(group.iter().map(|t| t.1));
+        ys.extend(group.iter().map(|t| t.2));
         let Some(fq) = quantile_mut(&mut ys, q) else {
             continue;
         };
         let mut best: Option<(f64, f64)> = None; // (distance, x)
-        for &(a, b) in group {
+        for &(_, a, b) in group {
             let d = (b - fq).abs();
             let better = match best {
                 None => true,

@@ -1,6 +1,7 @@
 //! What each command does, with anyhow context on every error.
 
 use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
@@ -99,6 +100,52 @@ fn load(a: &cli::InputArgs, ui: &Ui) -> Result<Log> {
     Ok(log)
 }
 
+/// A path made absolute with its links resolved, also when it does not exist yet
+/// (then its parent is resolved).
+fn resolved(p: &Path) -> Option<PathBuf> {
+    if let Ok(c) = std::fs::canonicalize(p) {
+        return Some(c);
+    }
+    let parent = match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    Some(std::fs::canonicalize(parent).ok()?.join(p.file_name()?))
+}
+
+/// Inputs are never written to: refuses an output that is one of the inputs,
+/// or (`dir`, the bundle directory, which `--force` replaces whole) holds one.
+fn guard_inputs(out: &Path, inputs: &[String], dir: bool) -> Result<()> {
+    let Some(target) = resolved(out) else {
+        return Ok(());
+    };
+    // The arguments themselves, and the files a directory argument stands for.
+    let mut named: Vec<PathBuf> = inputs
+        .iter()
+        .filter(|a| a.as_str() != "-")
+        .map(PathBuf::from)
+        .collect();
+    if let Ok(files) = input::expand(inputs) {
+        named.extend(files.into_iter().filter_map(|i| match i {
+            input::Input::File(p) => Some(p),
+            input::Input::Stdin => None,
+        }));
+    }
+    for p in named {
+        let Ok(input) = std::fs::canonicalize(&p) else {
+            continue;
+        };
+        if input == target || (dir && input.starts_with(&target)) {
+            bail!(
+                "{}: would overwrite the input {}: poolscan never writes to its inputs, choose another output",
+                out.display(),
+                p.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Per input: lines, snapshots, skipped lines with the first reasons.
 fn diagnostics(log: &Log) {
     let mut err = std::io::stderr().lock();
@@ -118,6 +165,14 @@ fn diagnostics(log: &Log) {
         );
         for w in i.warnings.iter().take(5) {
             let _ = writeln!(err, "  line {}: {}", w.line, w.reason);
+        }
+        if i.skipped_lines > 0 {
+            let by_reason: Vec<String> = i
+                .reasons
+                .iter()
+                .map(|(reason, n)| format!("{n} x {reason}"))
+                .collect();
+            let _ = writeln!(err, "  skipped lines by reason: {}", by_reason.join("; "));
         }
         if i.warning_count > 5 {
             let _ = writeln!(
@@ -161,6 +216,7 @@ fn analyze(a: cli::AnalyzeArgs, ui: &Ui) -> Result<ExitCode> {
     let db = tagdb(&a.pooltag, ui)?;
     if let Some(dir) = &a.out {
         poolscan::bundle::check_target(dir, a.force)?;
+        guard_inputs(dir, &a.input.inputs, true)?;
     }
     let log = load(&a.input, ui)?;
     let result = analysis::analyze(&log, &analysis::Options { budget }, db.as_ref())?;
@@ -228,6 +284,9 @@ fn export_cmd(a: cli::ExportArgs, ui: &Ui) -> Result<ExitCode> {
             None => bail!("{}: cannot tell the format from the extension: give --format csv|parquet|json|ndjson", a.output.display()),
         },
     };
+    if a.output.as_os_str() != "-" {
+        guard_inputs(&a.output, &a.input.inputs, false)?;
+    }
     let log = load(&a.input, ui)?;
     let table = match a.table {
         cli::TableChoice::Samples => frame::Table::Samples,
