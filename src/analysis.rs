@@ -216,8 +216,12 @@ pub struct InputReport {
     pub lines: u64,
     /// Lines that could not be read.
     pub skipped_lines: u64,
-    /// Warnings: `line N: reason`.
+    /// The first warnings: `line N: reason`.
     pub warnings: Vec<String>,
+    /// All warnings, counted (skipped lines and notes).
+    pub warning_count: u64,
+    /// Skipped lines by reason.
+    pub skipped_by_reason: std::collections::BTreeMap<String, u64>,
     /// How numeric dates were read.
     pub date_order: Option<String>,
 }
@@ -234,6 +238,8 @@ impl From<&InputInfo> for InputReport {
                 .iter()
                 .map(|w| format!("line {}: {}", w.line, w.reason))
                 .collect(),
+            warning_count: i.warning_count,
+            skipped_by_reason: i.reasons.clone(),
             date_order: i.date_order.clone(),
         }
     }

@@ -100,7 +100,10 @@ fn check_log(log: &Log, decoded: &[u8]) {
         epoch = s.epoch;
         let mut seen: Vec<u32> = r.series[s.rows.clone()].to_vec();
         seen.sort_unstable();
-        assert!(seen.windows(2).all(|w| w[0] != w[1]), "a series once per snapshot");
+        assert!(
+            seen.windows(2).all(|w| w[0] != w[1]),
+            "a series once per snapshot"
+        );
     }
     assert_eq!(at, n);
     assert!(r.series.iter().all(|&s| (s as usize) < log.series.len()));
@@ -127,7 +130,10 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(streamed, whole, "block {block}");
 
     // The chunker cuts the decoded text at line ends and loses nothing.
-    let mut c = Chunks::new(data, 16 + usize::from(data.last().copied().unwrap_or(0) % 48));
+    let mut c = Chunks::new(
+        data,
+        16 + usize::from(data.last().copied().unwrap_or(0) % 48),
+    );
     let mut joined = Vec::new();
     while let Ok(Some((chunk, last))) = c.next_chunk() {
         joined.extend_from_slice(&chunk);
