@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
+use std::sync::atomic::Ordering;
 
 use chrono::{Duration, NaiveDateTime};
 use rayon::prelude::*;
@@ -52,6 +53,21 @@ pub struct ReadOptions {
     pub start: Option<NaiveDateTime>,
     /// Time between snapshots for logs without timestamp lines.
     pub interval: Option<Duration>,
+    /// Where the reader reports how far it got, for a progress display.
+    pub progress: Option<Progress>,
+}
+
+/// How far reading has got, shared with a progress display on another thread.
+///
+/// `total` is the sum of the inputs' sizes when they are all plain files
+/// (0 when unknown: standard input, compressed inputs); `done` counts the
+/// (decompressed) bytes read so far.
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    /// Bytes read so far.
+    pub done: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Bytes to read in all, or 0 when unknown.
+    pub total: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// A line that was skipped or noted, with its reason.
@@ -560,6 +576,10 @@ pub fn read_opened(inputs: Vec<input::Opened<'_>>, opts: &ReadOptions) -> Result
     let mut driver_ids: HashMap<Vec<u8>, u32> = HashMap::new();
     let mut last_snap = Vec::new();
     let mut last_row = Vec::new();
+    if let Some(p) = &opts.progress {
+        let sizes: Option<u64> = inputs.iter().map(|o| o.size_hint).sum();
+        p.total.store(sizes.unwrap_or(0), Ordering::Relaxed);
+    }
     for (k, opened) in inputs.into_iter().enumerate() {
         let name = opened.name.clone();
         let compression = opened.compression;
@@ -575,6 +595,10 @@ pub fn read_opened(inputs: Vec<input::Opened<'_>>, opts: &ReadOptions) -> Result
             r.per_alloc.reserve(rows);
             r.driver.reserve(rows);
         }
+        let done_before = opts
+            .progress
+            .as_ref()
+            .map_or(0, |p| p.done.load(Ordering::Relaxed));
         let mut chunks = Chunks::new(opened.reader, input::BLOCK);
         let mut asm = Assembler {
             log: &mut log,
@@ -601,6 +625,10 @@ pub fn read_opened(inputs: Vec<input::Opened<'_>>, opts: &ReadOptions) -> Result
             while texts.len() < batch {
                 match chunks.next_chunk() {
                     Ok(Some((t, last))) => {
+                        if let Some(p) = &opts.progress {
+                            p.done
+                                .store(done_before + chunks.raw_bytes, Ordering::Relaxed);
+                        }
                         texts.push((t, last));
                         if last {
                             finished = true;
@@ -943,5 +971,27 @@ impl Log {
         } else {
             self.drivers.get(id as usize).map(String::as_str)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_counts_every_byte_read() {
+        let text: &[u8] = include_bytes!("../fixtures/synth/poolmon-demo.log");
+        let mut opened =
+            input::sniff("demo.log".into(), Box::new(std::io::Cursor::new(text))).unwrap();
+        opened.size_hint = Some(text.len() as u64);
+        let progress = Progress::default();
+        let opts = ReadOptions {
+            progress: Some(progress.clone()),
+            ..Default::default()
+        };
+        let log = read_opened(vec![opened], &opts).unwrap();
+        assert!(!log.snapshots.is_empty());
+        assert_eq!(progress.total.load(Ordering::Relaxed), text.len() as u64);
+        assert_eq!(progress.done.load(Ordering::Relaxed), text.len() as u64);
     }
 }

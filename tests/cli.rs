@@ -519,3 +519,22 @@ fn directory_input_reads_its_logs() {
     );
     assert_eq!(json(&out.stdout)["inputs"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn no_progress_bar_unless_stderr_is_a_terminal() {
+    // The bar is drawn only on a terminal: piped stderr stays clean for logs and CI.
+    for extra in [&[][..], &["--no-progress"][..]] {
+        let out = poolscan()
+            .args(["analyze", "fixtures/synth/poolmon-demo.log", "--top", "1"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains('\r') && !err.contains("reading"), "{err}");
+        assert!(
+            err.contains("snapshots"),
+            "diagnostics still printed: {err}"
+        );
+    }
+}

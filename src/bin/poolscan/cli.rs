@@ -22,7 +22,7 @@ pub struct Cli {
     /// Print nothing on stderr but errors.
     #[arg(long, short, global = true)]
     pub quiet: bool,
-    /// Never show a progress bar (accepted for scripts; this version shows none).
+    /// Never show the progress bar (shown on a terminal while a large input is read).
     #[arg(long, global = true)]
     pub no_progress: bool,
 }

@@ -12,6 +12,7 @@ use poolscan::pooltag::TagDb;
 use poolscan::{export, frame, input, report, units};
 
 use crate::cli::{self, Cli, Command};
+use crate::progress;
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let color = match cli.color {
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let ui = Ui {
         quiet: cli.quiet,
         color,
+        progress: !cli.quiet && !cli.no_progress && std::io::stderr().is_terminal(),
     };
     match cli.command {
         Command::Analyze(a) => analyze(a, &ui),
@@ -52,6 +54,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 pub struct Ui {
     pub quiet: bool,
     pub color: bool,
+    /// Draw a progress bar on stderr while reading (a terminal, not --quiet or --no-progress).
+    pub progress: bool,
 }
 
 fn read_opts(a: &cli::InputArgs) -> Result<ReadOptions> {
@@ -71,6 +75,7 @@ fn read_opts(a: &cli::InputArgs) -> Result<ReadOptions> {
         strict: a.strict,
         start,
         interval,
+        progress: None,
     })
 }
 
@@ -91,9 +96,18 @@ fn parse_start(s: &str) -> Option<chrono::NaiveDateTime> {
 }
 
 fn load(a: &cli::InputArgs, ui: &Ui) -> Result<Log> {
-    let opts = read_opts(a)?;
+    let mut opts = read_opts(a)?;
     let inputs = input::expand(&a.inputs).context("reading the inputs")?;
-    let log = poolscan::log::read(&inputs, &opts)?;
+    let display = ui.progress.then(|| {
+        let p = poolscan::log::Progress::default();
+        opts.progress = Some(p.clone());
+        progress::Display::start(&p)
+    });
+    let log = poolscan::log::read(&inputs, &opts);
+    if let Some(d) = display {
+        d.finish();
+    }
+    let log = log?;
     if !ui.quiet {
         diagnostics(&log);
     }
@@ -334,6 +348,7 @@ fn tags(a: cli::TagsArgs) -> Result<ExitCode> {
     let ui = Ui {
         quiet: false,
         color: false,
+        progress: false,
     };
     let db = tagdb(&a.pooltag, &ui)?.unwrap_or_default();
     let mut out = std::io::stdout().lock();
