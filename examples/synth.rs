@@ -17,12 +17,17 @@ usage: synth [--seed N] [--snapshots N] [--series N] [--leak-share F]
              [--no-summary] [--stamp none|us|dayfirst|clue|powershell|iso]
              [--encoding ascii|utf16|mixed|utf8bom] [--eol crlf|lf|cr] [--reboots N]
              [--interval SECS] [--jitter F] [--gap F] [--size-mb N] -o LOG [--truth TSV]
+       synth --fleet HOSTS [--seed N] [--snapshots N] -o DIR
+
+  --fleet HOSTS one log per host (DIR/host01.log, …, and DIR/truth.tsv): the same tags on every
+                host, leaks on some hosts only (poolscan::synth::fleet)
 
   --size-mb N   grow the number of snapshots until the log is about N MB (overrides --snapshots)
   --families    one series per listed family (snake_case names), then Flat/BigNoisy background
 ";
 
 struct Args {
+    fleet: Option<usize>,
     cfg: Config,
     size_mb: Option<f64>,
     out: String,
@@ -40,6 +45,7 @@ fn parse_args() -> Result<Args, String> {
     let mut size_mb = None;
     let mut out = None;
     let mut truth = None;
+    let mut fleet = None;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -52,6 +58,7 @@ fn parse_args() -> Result<Args, String> {
             "--jitter" => cfg.jitter = parse_num(&a, it.next())?,
             "--gap" => cfg.gap_prob = parse_num(&a, it.next())?,
             "--size-mb" => size_mb = Some(parse_num::<f64>(&a, it.next())?),
+            "--fleet" => fleet = Some(parse_num(&a, it.next())?),
             "--driver" => cfg.driver = true,
             "--no-summary" => cfg.summary = false,
             "--families" => {
@@ -107,6 +114,7 @@ fn parse_args() -> Result<Args, String> {
     }
     let out = out.ok_or("missing -o LOG")?;
     Ok(Args {
+        fleet,
         cfg,
         size_mb,
         out,
@@ -138,7 +146,35 @@ fn snapshots_for(cfg: &Config, mb: f64) -> io::Result<usize> {
     Ok(((mb * 1e6 / per).ceil() as usize).max(1))
 }
 
+/// `--fleet`: one log per host and a truth file with a `host` column.
+fn run_fleet(hosts: usize, cfg: &Config, dir: &str) -> io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut tsv = String::from("host\ttag\tpool\tfamily\tleak\n");
+    for h in synth::fleet(cfg.seed, hosts, cfg.snapshots) {
+        std::fs::write(format!("{dir}/{}.log", h.name), &h.log)?;
+        for s in &h.series {
+            tsv.push_str(&format!(
+                "{}\t{}\t{}\t{}\t{}\n",
+                h.name,
+                s.tag,
+                s.pool,
+                s.family.name(),
+                u8::from(s.leak)
+            ));
+        }
+    }
+    std::fs::write(format!("{dir}/truth.tsv"), tsv)?;
+    eprintln!(
+        "synth: wrote {hosts} host logs of {} snapshots to {dir}/",
+        cfg.snapshots
+    );
+    Ok(())
+}
+
 fn run(args: Args) -> io::Result<()> {
+    if let Some(hosts) = args.fleet {
+        return run_fleet(hosts, &args.cfg, &args.out);
+    }
     let mut cfg = args.cfg;
     if let Some(mb) = args.size_mb {
         cfg.snapshots = snapshots_for(&cfg, mb)?;

@@ -168,40 +168,8 @@ fn fill(tmp: &Path, log: &Log, a: &Analysis, kind: Kind) -> Result<()> {
     // One chart per suspect.
     let mut files = Vec::new();
     for s in charted(a) {
-        let (b, d) = points(log, a, s.series_id);
-        let trends: Vec<((f64, f64), (f64, f64))> = s
-            .trends
-            .iter()
-            .map(|t| {
-                (
-                    (x_of(a, t.from_snapshot as usize), t.start_bytes),
-                    (x_of(a, t.to_snapshot as usize), t.end_bytes),
-                )
-            })
-            .collect();
         let name = format!("{}.{ext}", chart::file_name(s.rank, &s.tag, s.pool));
-        let title = format!(
-            "{} {}{}  {}  {}",
-            s.tag,
-            s.pool,
-            s.driver
-                .as_deref()
-                .map(|d| format!(" {d}"))
-                .unwrap_or_default(),
-            rate(s),
-            s.verdict.name()
-        );
-        chart::suspect(
-            &charts.join(&name),
-            kind,
-            ax,
-            &title,
-            &b,
-            &d,
-            &trends,
-            &bounds,
-        )
-        .map_err(chart_err)?;
+        suspect_chart(&charts.join(&name), kind, log, a, s)?;
         files.push((s, name));
     }
 
@@ -210,6 +178,39 @@ fn fill(tmp: &Path, log: &Log, a: &Analysis, kind: Kind) -> Result<()> {
     let md = markdown(a, &files, ext);
     atomic::write_bytes(&tmp.join("report.md"), md.as_bytes())?;
     Ok(())
+}
+
+/// Draws one series' chart (bytes, outstanding allocations, fitted trends, reboots) to `path`.
+pub fn suspect_chart(
+    path: &Path,
+    kind: Kind,
+    log: &Log,
+    a: &Analysis,
+    s: &SeriesReport,
+) -> Result<()> {
+    let (b, d) = points(log, a, s.series_id);
+    let trends: Vec<((f64, f64), (f64, f64))> = s
+        .trends
+        .iter()
+        .map(|t| {
+            (
+                (x_of(a, t.from_snapshot as usize), t.start_bytes),
+                (x_of(a, t.to_snapshot as usize), t.end_bytes),
+            )
+        })
+        .collect();
+    let title = format!(
+        "{} {}{}  {}  {}",
+        s.tag,
+        s.pool,
+        s.driver
+            .as_deref()
+            .map(|d| format!(" {d}"))
+            .unwrap_or_default(),
+        rate(s),
+        s.verdict.name()
+    );
+    chart::suspect(path, kind, axis(a), &title, &b, &d, &trends, &boundaries(a)).map_err(chart_err)
 }
 
 fn rate(s: &SeriesReport) -> String {

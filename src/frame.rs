@@ -220,6 +220,86 @@ pub fn snapshots(log: &Log) -> Result<DataFrame> {
     Ok(DataFrame::new(n, cols)?)
 }
 
+/// Column names of the `analysis` table (one row per ranked series), in order.
+pub const ANALYSIS_COLUMNS: [&str; 13] = [
+    "rank",
+    "tag",
+    "pool",
+    "verdict",
+    "score",
+    "bytes_first",
+    "bytes_last",
+    "bytes_max",
+    "bytes_per_hour",
+    "outstanding_per_hour",
+    "snapshots",
+    "driver",
+    "reason",
+];
+
+/// Builds the `analysis` table: the ranking of [`crate::analysis::analyze`],
+/// one row per series, with the columns of `analyze --format csv`.
+pub fn analysis(a: &crate::analysis::Analysis) -> Result<DataFrame> {
+    let s = &a.series;
+    let n = s.len();
+    let col = |c: Series| -> Column { c.into() };
+    let cols = vec![
+        col(
+            UInt32Chunked::from_iter_values("rank".into(), s.iter().map(|x| x.rank as u32))
+                .into_series(),
+        ),
+        col(
+            StringChunked::from_iter_values("tag".into(), s.iter().map(|x| x.tag.as_str()))
+                .into_series(),
+        ),
+        col(StringChunked::from_iter_values("pool".into(), s.iter().map(|x| x.pool)).into_series()),
+        col(
+            StringChunked::from_iter_values("verdict".into(), s.iter().map(|x| x.verdict.name()))
+                .into_series(),
+        ),
+        col(
+            Float64Chunked::from_iter_values("score".into(), s.iter().map(|x| x.score))
+                .into_series(),
+        ),
+        col(
+            UInt64Chunked::from_iter_values("bytes_first".into(), s.iter().map(|x| x.bytes_first))
+                .into_series(),
+        ),
+        col(
+            UInt64Chunked::from_iter_values("bytes_last".into(), s.iter().map(|x| x.bytes_last))
+                .into_series(),
+        ),
+        col(
+            UInt64Chunked::from_iter_values("bytes_max".into(), s.iter().map(|x| x.bytes_max))
+                .into_series(),
+        ),
+        col(Float64Chunked::from_iter_options(
+            "bytes_per_hour".into(),
+            s.iter().map(|x| x.bytes_per_hour),
+        )
+        .into_series()),
+        col(Float64Chunked::from_iter_options(
+            "outstanding_per_hour".into(),
+            s.iter().map(|x| x.outstanding_per_hour),
+        )
+        .into_series()),
+        col(
+            UInt32Chunked::from_iter_values("snapshots".into(), s.iter().map(|x| x.snapshots))
+                .into_series(),
+        ),
+        col(StringChunked::from_iter_options(
+            "driver".into(),
+            s.iter().map(|x| x.driver.as_deref()),
+        )
+        .into_series()),
+        col(
+            StringChunked::from_iter_values("reason".into(), s.iter().map(|x| x.reason.as_str()))
+                .into_series(),
+        ),
+    ];
+    Ok(DataFrame::new(n, cols)?)
+}
+
 /// Builds either table, consuming the log.
 pub fn table(log: Log, which: Table) -> Result<DataFrame> {
     match which {

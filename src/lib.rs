@@ -32,6 +32,7 @@ pub mod diff;
 pub mod error;
 pub mod eval;
 pub mod export;
+pub mod fleet;
 pub mod frame;
 pub mod input;
 pub mod log;

@@ -438,3 +438,172 @@ pub fn render_diff(d: &Comparison, format: Format, style: &Style) -> Result<Stri
         }
     }
 }
+
+/// Renders a fleet ranking (`poolscan fleet`).
+pub fn render_fleet(f: &crate::fleet::Fleet, format: Format, style: &Style) -> Result<String> {
+    let opt_rate = |r: Option<f64>| r.map(units::rate).unwrap_or_else(|| "-".into());
+    let counts = |v: Verdict| f.series.iter().filter(|s| s.verdict == v).count();
+    let summary = format!(
+        "{} leak, {} suspect, {} ok across {} hosts",
+        counts(Verdict::Leak),
+        counts(Verdict::Suspect),
+        counts(Verdict::Ok),
+        f.hosts.len()
+    );
+    match format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(f)
+                .map_err(|e| Error::Invalid(format!("json: {e}")))?;
+            s.push('\n');
+            Ok(s)
+        }
+        Format::Csv => {
+            let mut out = String::from(
+                "rank,tag,pool,verdict,score,hosts_seen,hosts_leak,hosts_suspect,median_bytes_per_hour,max_bytes_per_hour,driver,leak_hosts,reason\n",
+            );
+            for s in &f.series {
+                let _ = writeln!(
+                    out,
+                    "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                    s.rank,
+                    csv_field(&s.tag),
+                    s.pool,
+                    s.verdict.name(),
+                    s.score,
+                    s.hosts_seen,
+                    s.hosts_leak,
+                    s.hosts_suspect,
+                    opt(s.median_bytes_per_hour),
+                    opt(s.max_bytes_per_hour),
+                    csv_field(s.driver.as_deref().unwrap_or("")),
+                    csv_field(&s.leak_hosts.join(";")),
+                    csv_field(&s.reason)
+                );
+            }
+            Ok(out)
+        }
+        Format::Markdown => {
+            let mut out = format!("## poolscan fleet: {summary}\n\n");
+            let _ = writeln!(
+                out,
+                "| # | tag | pool | verdict | score | hosts leak / suspect / seen | median rate | max rate | driver | reason |"
+            );
+            let _ = writeln!(
+                out,
+                "|--:|-----|------|---------|------:|----------------------------:|------------:|---------:|--------|--------|"
+            );
+            for s in f.series.iter().take(style.top) {
+                let _ = writeln!(
+                    out,
+                    "| {} | `{}` | {} | **{}** | {:.2} | {} / {} / {} | {} | {} | {} | {} |",
+                    s.rank,
+                    md_cell(&s.tag).replace('`', "'"),
+                    s.pool,
+                    s.verdict.name(),
+                    s.score,
+                    s.hosts_leak,
+                    s.hosts_suspect,
+                    s.hosts_seen,
+                    opt_rate(s.median_bytes_per_hour),
+                    opt_rate(s.max_bytes_per_hour),
+                    md_cell(s.driver.as_deref().unwrap_or("-")),
+                    md_cell(&s.reason)
+                );
+            }
+            Ok(out)
+        }
+        Format::Table => {
+            let mut out = String::new();
+            for h in &f.hosts {
+                let hours = h.hours.map(units::hours).unwrap_or_else(|| "-".into());
+                let _ = writeln!(
+                    out,
+                    "host {}: {} snapshots over {}, {} leak, {} suspect{}",
+                    h.name,
+                    h.snapshots,
+                    hours,
+                    h.leak,
+                    h.suspect,
+                    if h.skipped_lines > 0 {
+                        format!(", {} lines skipped", h.skipped_lines)
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+            let _ = writeln!(out);
+            let head = [
+                "rank",
+                "tag",
+                "pool",
+                "verdict",
+                "score",
+                "leak/susp/seen",
+                "median rate",
+                "max rate",
+                "driver",
+                "reason",
+            ];
+            let rows: Vec<&crate::fleet::FleetSeries> = f.series.iter().take(style.top).collect();
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|s| {
+                    vec![
+                        s.rank.to_string(),
+                        s.tag.clone(),
+                        s.pool.to_string(),
+                        s.verdict.name().to_string(),
+                        format!("{:.2}", s.score),
+                        format!("{}/{}/{}", s.hosts_leak, s.hosts_suspect, s.hosts_seen),
+                        opt_rate(s.median_bytes_per_hour),
+                        opt_rate(s.max_bytes_per_hour),
+                        s.driver.clone().unwrap_or_else(|| "-".into()),
+                        s.reason.clone(),
+                    ]
+                })
+                .collect();
+            let mut w: Vec<usize> = head.iter().map(|h| h.len()).collect();
+            for c in &cells {
+                for (k, v) in c.iter().enumerate() {
+                    w[k] = w[k].max(v.chars().count());
+                }
+            }
+            let fixed: usize = w[..8].iter().sum::<usize>() + 2 * 9;
+            let room = style.width.clamp(80, 100_000).saturating_sub(fixed);
+            w[8] = w[8].min((room / 3).max(8));
+            w[9] = w[9].min(room.saturating_sub(w[8]).max(20));
+            let right = [0usize, 4, 5, 6, 7];
+            let line = |vals: &[String], verdict: Option<Verdict>, out: &mut String| {
+                let mut s = String::new();
+                for (k, v) in vals.iter().enumerate() {
+                    let v = cut(v, w[k]);
+                    let padded = if right.contains(&k) {
+                        format!("{v:>width$}", width = w[k])
+                    } else {
+                        format!("{v:<width$}", width = w[k])
+                    };
+                    match (k, verdict) {
+                        (3, Some(vd)) => s.push_str(&paint(&padded, vd, style.color)),
+                        _ => s.push_str(&padded),
+                    }
+                    if k + 1 < vals.len() {
+                        s.push_str("  ");
+                    }
+                }
+                let _ = writeln!(out, "{}", s.trim_end());
+            };
+            let head: Vec<String> = head.iter().map(|h| h.to_string()).collect();
+            line(&head, None, &mut out);
+            for (c, s) in cells.iter().zip(&rows) {
+                line(c, Some(s.verdict), &mut out);
+            }
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "{summary} (top {} shown; --top N for more, --format json for every series)",
+                rows.len()
+            );
+            Ok(out)
+        }
+    }
+}

@@ -57,6 +57,34 @@ Exit status: 0 success; 1 --fail-on matched; 2 usage or input error.")]
   poolscan diff before.log after.log
   poolscan diff before.log after.log --format csv > change.csv")]
     Diff(DiffArgs),
+    /// Many hosts at once: rank each host's log, then weigh agreement across hosts.
+    #[command(
+        after_help = "Each input is one host: a file (the host is its name without .log/.txt/.gz/.zst)
+or a directory of that host's logs (the host is the directory's name).
+
+A (tag, pool) is a fleet `leak` when hosts agree: with w = hosts with `leak` + half the
+hosts with `suspect`, w >= 2 and w >= a tenth of the hosts that have the tag; `suspect`
+when w >= 1. One noisy host is never a fleet leak.
+
+Examples:
+  poolscan fleet logs/*.log
+  poolscan fleet lab/host-*/ --format json > fleet.json
+  poolscan fleet runs/*/poolmon.log --host-from 'runs/([^/]+)/' --out fleet-report
+
+Exit status: 0 success; 1 --fail-on matched; 2 usage or input error."
+    )]
+    Fleet(FleetArgs),
+    /// Run SQL over a dataset written by `export --partition-by host` (polars' SQL engine).
+    #[command(
+        after_help = "The dataset's tables are `samples`, `snapshots` and `analysis`, each with a
+`host` column from its host=NAME directories.
+
+Examples:
+  poolscan export --partition-by host logs/*.log -o fleet-data
+  poolscan sql fleet-data examples/fleet.sql
+  poolscan sql fleet-data \"SELECT host, count(*) AS n FROM samples GROUP BY host\" --format json"
+    )]
+    Sql(SqlArgs),
     /// Which driver owns a tag, from pooltag.txt / localtag.txt style files.
     #[command(after_help = "Examples:
   poolscan tags Ntfx 'Dh 1' --pooltag pooltag.txt")]
@@ -160,8 +188,67 @@ pub struct ExportArgs {
     /// Format (default: from the extension of --output).
     #[arg(long, short, value_enum)]
     pub format: Option<ExportFormat>,
-    /// Output file, or - for stdout (csv, ndjson, json).
+    /// Output file, or - for stdout (csv, ndjson, json); a directory with --partition-by.
     #[arg(long, short, value_name = "PATH")]
+    pub output: PathBuf,
+    /// Write a Hive-partitioned Parquet dataset: one host per input, the tables samples,
+    /// snapshots and analysis under PATH/TABLE/host=NAME/part-0.parquet.
+    #[arg(long, value_enum, value_name = "COLUMN")]
+    pub partition_by: Option<PartitionBy>,
+    /// With --partition-by: the host name is this regular expression's first group in each input.
+    #[arg(long, value_name = "REGEX", requires = "partition_by")]
+    pub host_from: Option<String>,
+    /// With --partition-by: replace a non-empty output directory.
+    #[arg(long, requires = "partition_by")]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PartitionBy {
+    Host,
+}
+
+#[derive(Debug, Args)]
+pub struct FleetArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The host name is this regular expression's first group (or whole match) in each input.
+    #[arg(long, value_name = "REGEX")]
+    pub host_from: Option<String>,
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// Rows shown in table and markdown output.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// Also write the fleet bundle (fleet.md, fleet.json, charts/) to DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replace a non-empty --out DIR.
+    #[arg(long)]
+    pub force: bool,
+    /// Chart format in the bundle.
+    #[arg(long, value_enum, default_value_t = ChartFormat::Png)]
+    pub chart_format: ChartFormat,
+    /// pooltag.txt / localtag.txt style file for driver names (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub pooltag: Vec<PathBuf>,
+    /// Exit 1 when a fleet series reaches this verdict.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The dataset directory (written by `poolscan export --partition-by host`).
+    pub dataset: PathBuf,
+    /// The query, or a file holding it (such as examples/fleet.sql).
+    pub query: String,
+    /// Format (default: from the extension of --output, else csv).
+    #[arg(long, short, value_enum)]
+    pub format: Option<ExportFormat>,
+    /// Output file, or - for stdout.
+    #[arg(long, short, value_name = "PATH", default_value = "-")]
     pub output: PathBuf,
 }
 

@@ -9,7 +9,7 @@ use clap::CommandFactory;
 use poolscan::analysis::{self, Verdict};
 use poolscan::log::{Log, ReadOptions};
 use poolscan::pooltag::TagDb;
-use poolscan::{export, frame, input, report, units};
+use poolscan::{export, fleet, frame, input, report, units};
 
 use crate::cli::{self, Cli, Command};
 use crate::progress;
@@ -32,6 +32,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Analyze(a) => analyze(a, &ui),
         Command::Export(a) => export_cmd(a, &ui),
         Command::Diff(a) => diff(a, &ui),
+        Command::Fleet(a) => fleet(a, &ui),
+        Command::Sql(a) => sql(a, &ui),
         Command::Tags(a) => tags(a),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
@@ -298,6 +300,9 @@ fn export_cmd(a: cli::ExportArgs, ui: &Ui) -> Result<ExitCode> {
             None => bail!("{}: cannot tell the format from the extension: give --format csv|parquet|json|ndjson", a.output.display()),
         },
     };
+    if a.partition_by.is_some() {
+        return export_dataset(a, format, ui);
+    }
     if a.output.as_os_str() != "-" {
         guard_inputs(&a.output, &a.input.inputs, false)?;
     }
@@ -364,6 +369,134 @@ fn tags(a: cli::TagsArgs) -> Result<ExitCode> {
                 e.pattern, e.binary, e.description
             )?;
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn host_regex(r: &Option<String>) -> Result<Option<regex::Regex>> {
+    r.as_deref()
+        .map(|r| regex::Regex::new(r).with_context(|| format!("--host-from {r:?}")))
+        .transpose()
+}
+
+/// Reads the hosts one per worker at a time (no progress bar: the hosts are the progress).
+fn fleet_hosts(
+    a: &cli::InputArgs,
+    host_from: &Option<String>,
+) -> Result<(Vec<fleet::Host>, ReadOptions)> {
+    let re = host_regex(host_from)?;
+    let hosts = fleet::hosts(&a.inputs, re.as_ref()).context("reading the inputs")?;
+    Ok((hosts, read_opts(a)?))
+}
+
+fn report_format(f: cli::ReportFormat) -> report::Format {
+    match f {
+        cli::ReportFormat::Table => report::Format::Table,
+        cli::ReportFormat::Json => report::Format::Json,
+        cli::ReportFormat::Csv => report::Format::Csv,
+        cli::ReportFormat::Markdown => report::Format::Markdown,
+    }
+}
+
+fn fleet(a: cli::FleetArgs, ui: &Ui) -> Result<ExitCode> {
+    let db = tagdb(&a.pooltag, ui)?;
+    if let Some(dir) = &a.out {
+        poolscan::bundle::check_target(dir, a.force)?;
+        guard_inputs(dir, &a.input.inputs, true)?;
+    }
+    let (hosts, read) = fleet_hosts(&a.input, &a.host_from)?;
+    let opts = analysis::Options::default();
+    let f = fleet::run(&hosts, &read, &opts, db.as_ref())?;
+    if !ui.quiet {
+        for h in &f.hosts {
+            if h.skipped_lines > 0 {
+                eprintln!(
+                    "host {}: {} lines could not be read (run `poolscan analyze` on its logs for the details)",
+                    h.name, h.skipped_lines
+                );
+            }
+        }
+    }
+    let style = report::Style {
+        top: a.top,
+        color: ui.color,
+        width: terminal_width(),
+    };
+    let text = report::render_fleet(&f, report_format(a.format), &style)?;
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .context("writing the report")?;
+    if let Some(dir) = &a.out {
+        let chart = match a.chart_format {
+            cli::ChartFormat::Png => poolscan::chart::Kind::Png,
+            cli::ChartFormat::Svg => poolscan::chart::Kind::Svg,
+        };
+        fleet::write_bundle(dir, &f, &hosts, &read, &opts, db.as_ref(), chart, a.force)
+            .with_context(|| format!("writing the fleet bundle to {}", dir.display()))?;
+        if !ui.quiet {
+            eprintln!("wrote {}", dir.join("fleet.md").display());
+        }
+    }
+    let failed = match a.fail_on {
+        None => false,
+        Some(cli::FailOn::Leak) => f.series.iter().any(|s| s.verdict == Verdict::Leak),
+        Some(cli::FailOn::Suspect) => f.series.iter().any(|s| s.verdict >= Verdict::Suspect),
+    };
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn export_dataset(a: cli::ExportArgs, format: export::Format, ui: &Ui) -> Result<ExitCode> {
+    if format != export::Format::Parquet {
+        bail!("--partition-by writes a Parquet dataset: use --format parquet (or no --format)");
+    }
+    guard_inputs(&a.output, &a.input.inputs, true)?;
+    let (hosts, read) = fleet_hosts(&a.input, &a.host_from)?;
+    let reports = fleet::write_dataset(
+        &a.output,
+        &hosts,
+        &read,
+        &analysis::Options::default(),
+        None,
+        a.force,
+    )
+    .with_context(|| format!("writing the dataset to {}", a.output.display()))?;
+    if !ui.quiet {
+        let snaps: usize = reports.iter().map(|r| r.snapshots).sum();
+        eprintln!(
+            "wrote {} hosts ({} snapshots) to {}/{{{}}}/host=NAME/",
+            reports.len(),
+            snaps,
+            a.output.display(),
+            fleet::TABLES.join(",")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sql(a: cli::SqlArgs, ui: &Ui) -> Result<ExitCode> {
+    let query = if std::path::Path::new(&a.query).is_file() {
+        std::fs::read_to_string(&a.query).with_context(|| format!("reading {}", a.query))?
+    } else {
+        a.query.clone()
+    };
+    let format = match a.format {
+        Some(cli::ExportFormat::Csv) => export::Format::Csv,
+        Some(cli::ExportFormat::Parquet) => export::Format::Parquet,
+        Some(cli::ExportFormat::Json) => export::Format::Json,
+        Some(cli::ExportFormat::Ndjson) => export::Format::Ndjson,
+        None => export::Format::from_path(&a.output).unwrap_or(export::Format::Csv),
+    };
+    let mut df = fleet::query(&a.dataset, &query)
+        .with_context(|| format!("running the query on {}", a.dataset.display()))?;
+    export::write(&mut df, format, &a.output)
+        .with_context(|| format!("writing {}", a.output.display()))?;
+    if !ui.quiet && a.output.as_os_str() != "-" {
+        eprintln!("wrote {} rows to {}", df.height(), a.output.display());
     }
     Ok(ExitCode::SUCCESS)
 }
