@@ -194,6 +194,8 @@ pub struct Chunks<R> {
     carry: Vec<u8>,
     done: bool,
     block: usize,
+    /// Buffers handed back with [`Chunks::recycle`], reused for the next reads.
+    spare: Vec<Vec<u8>>,
     /// Raw bytes read so far.
     pub raw_bytes: u64,
 }
@@ -207,7 +209,15 @@ impl<R: Read> Chunks<R> {
             carry: Vec::new(),
             done: false,
             block: block.max(16),
+            spare: Vec::new(),
             raw_bytes: 0,
+        }
+    }
+
+    /// Hands a chunk's buffer back, to be reused by a later read.
+    pub fn recycle(&mut self, buf: Vec<u8>) {
+        if self.spare.len() < 16 && buf.capacity() >= self.block {
+            self.spare.push(buf);
         }
     }
 
@@ -223,14 +233,21 @@ impl<R: Read> Chunks<R> {
                 return Ok(None);
             }
             let keep = self.carry.len();
-            let mut buf = std::mem::take(&mut self.carry);
-            buf.resize(keep + self.block, 0);
+            let mut buf = self.spare.pop().unwrap_or_default();
+            buf.clear();
+            buf.reserve(keep + self.block);
+            buf.extend_from_slice(&self.carry);
+            self.carry.clear();
+            // read_to_end fills the spare capacity without zeroing it first.
             let mut n = 0;
             while n < self.block {
-                match self.reader.read(&mut buf[keep + n..]) {
+                let want = (self.block - n) as u64;
+                match (&mut self.reader).take(want).read_to_end(&mut buf) {
                     Ok(0) => break,
                     Ok(k) => n += k,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                        n = buf.len() - keep;
+                    }
                     Err(e) => return Err(e),
                 }
             }
@@ -263,7 +280,7 @@ impl<R: Read> Chunks<R> {
             match cut {
                 Some(k) => {
                     let at = keep + k + 1;
-                    self.carry = buf[at..].to_vec();
+                    self.carry.extend_from_slice(&buf[at..]);
                     buf.truncate(at);
                     return Ok(Some((buf, false)));
                 }

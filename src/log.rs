@@ -618,61 +618,17 @@ pub fn read_opened(inputs: Vec<input::Opened<'_>>, opts: &ReadOptions) -> Result
             strict: opts.strict,
             warned_headerless: false,
         };
-        let batch = rayon::current_num_threads().max(1) * 2;
-        let mut finished = false;
-        while !finished {
-            let mut texts = Vec::with_capacity(batch);
-            while texts.len() < batch {
-                match chunks.next_chunk() {
-                    Ok(Some((t, last))) => {
-                        if let Some(p) = &opts.progress {
-                            p.done
-                                .store(done_before + chunks.raw_bytes, Ordering::Relaxed);
-                        }
-                        texts.push((t, last));
-                        if last {
-                            finished = true;
-                            break;
-                        }
-                    }
-                    Ok(None) => {
-                        finished = true;
-                        break;
-                    }
-                    Err(e) => {
-                        return Err(match compression {
-                            input::Compression::None => Error::Io {
-                                path: name.clone().into(),
-                                source: e,
-                            },
-                            c => Error::Corrupt {
-                                path: name.clone(),
-                                what: if c == input::Compression::Gzip {
-                                    "gzip"
-                                } else {
-                                    "zstd"
-                                },
-                                reason: e.to_string(),
-                            },
-                        })
-                    }
-                }
-            }
-            let parts: Vec<Part> = if texts.len() == 1 {
-                texts
-                    .iter()
-                    .map(|(t, last)| parse::parse_chunk(t, *last))
-                    .collect()
-            } else {
-                texts
-                    .par_iter()
-                    .map(|(t, last)| parse::parse_chunk(t, *last))
-                    .collect()
-            };
-            drop(texts);
-            for p in parts {
-                asm.part(p)?;
-            }
+        let mut reader = TextReader {
+            chunks: &mut chunks,
+            name: &name,
+            compression,
+            progress: opts.progress.as_ref(),
+            done_before,
+        };
+        if rayon::current_thread_index().is_none() && rayon::current_num_threads() > 1 {
+            pipelined(&mut reader, &mut asm)?;
+        } else {
+            batched(&mut reader, &mut asm)?;
         }
         if asm.pending_stamp.is_some() {
             let line = asm.line_base;
@@ -708,6 +664,135 @@ pub fn read_opened(inputs: Vec<input::Opened<'_>>, opts: &ReadOptions) -> Result
     order_by_time(&mut log);
     find_epochs(&mut log);
     Ok(log)
+}
+
+/// Chunks of decoded text from one input, with its errors named and progress counted.
+struct TextReader<'r, 'a> {
+    chunks: &'r mut Chunks<Box<dyn std::io::Read + Send + 'a>>,
+    name: &'r str,
+    compression: input::Compression,
+    progress: Option<&'r Progress>,
+    done_before: u64,
+}
+
+impl TextReader<'_, '_> {
+    fn next(&mut self) -> Result<Option<(Vec<u8>, bool)>> {
+        let got = self.chunks.next_chunk().map_err(|e| match self.compression {
+            input::Compression::None => Error::Io {
+                path: self.name.into(),
+                source: e,
+            },
+            c => Error::Corrupt {
+                path: self.name.to_string(),
+                what: if c == input::Compression::Gzip {
+                    "gzip"
+                } else {
+                    "zstd"
+                },
+                reason: e.to_string(),
+            },
+        })?;
+        if let Some(p) = self.progress {
+            p.done
+                .store(self.done_before + self.chunks.raw_bytes, Ordering::Relaxed);
+        }
+        Ok(got)
+    }
+}
+
+/// Reads chunks on this thread while the rayon pool parses the ones read
+/// before, and assembles the parsed chunks in order as they come back: reading,
+/// parsing and assembling overlap. At most one chunk per worker, plus one,
+/// is in flight. Only for a thread outside the pool (it blocks waiting).
+fn pipelined(reader: &mut TextReader, asm: &mut Assembler) -> Result<()> {
+    let in_flight = rayon::current_num_threads() + 1;
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Part, Vec<u8>)>();
+    let mut ready: HashMap<usize, (Part, Vec<u8>)> = HashMap::new();
+    let (mut issued, mut next) = (0usize, 0usize);
+    let mut finished = false;
+    loop {
+        while !finished && issued - next < in_flight {
+            match reader.next()? {
+                Some((text, last)) => {
+                    let tx = tx.clone();
+                    let i = issued;
+                    rayon::spawn(move || {
+                        let part = parse::parse_chunk(&text, last);
+                        // The receiver is gone only when reading failed: nothing to do then.
+                        let _ = tx.send((i, part, text));
+                    });
+                    issued += 1;
+                    finished = last;
+                }
+                None => finished = true,
+            }
+        }
+        if next == issued {
+            return Ok(());
+        }
+        let (part, text) = loop {
+            if let Some(done) = ready.remove(&next) {
+                break done;
+            }
+            match rx.recv() {
+                Ok((i, part, text)) => {
+                    ready.insert(i, (part, text));
+                }
+                Err(_) => {
+                    return Err(Error::Invalid(format!(
+                        "{}: a parser thread stopped",
+                        reader.name
+                    )))
+                }
+            }
+        };
+        reader.chunks.recycle(text);
+        asm.part(part)?;
+        next += 1;
+    }
+}
+
+/// Reads a batch of chunks, parses them in parallel, assembles them; repeats.
+/// Safe inside the rayon pool (e.g. when `fleet` reads several hosts at once).
+fn batched(reader: &mut TextReader, asm: &mut Assembler) -> Result<()> {
+    let batch = rayon::current_num_threads().max(1) * 2;
+    let mut finished = false;
+    while !finished {
+        let mut texts = Vec::with_capacity(batch);
+        while texts.len() < batch {
+            match reader.next()? {
+                Some((t, last)) => {
+                    texts.push((t, last));
+                    if last {
+                        finished = true;
+                        break;
+                    }
+                }
+                None => {
+                    finished = true;
+                    break;
+                }
+            }
+        }
+        let parts: Vec<Part> = if texts.len() == 1 {
+            texts
+                .iter()
+                .map(|(t, last)| parse::parse_chunk(t, *last))
+                .collect()
+        } else {
+            texts
+                .par_iter()
+                .map(|(t, last)| parse::parse_chunk(t, *last))
+                .collect()
+        };
+        for (t, _) in texts {
+            reader.chunks.recycle(t);
+        }
+        for p in parts {
+            asm.part(p)?;
+        }
+    }
+    Ok(())
 }
 
 /// Marks a last snapshot per input with far fewer rows than the one before it.

@@ -303,3 +303,21 @@ fn fleet_bundle_host_from_and_directories() {
         .code(2)
         .stderr(predicates::str::contains("does not match"));
 }
+
+#[test]
+fn sql_on_a_directory_that_is_not_a_dataset_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    poolscan()
+        .arg("sql")
+        .arg(dir.path())
+        .arg("SELECT 1")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not a poolscan dataset"));
+    // Standard input cannot be a host.
+    poolscan()
+        .args(["fleet", "-"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("standard input cannot be a host"));
+}
