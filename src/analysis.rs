@@ -290,19 +290,22 @@ pub fn evidence(x: &[f64], y: &[f64]) -> Evidence {
     let smooth = median3(&fy);
     let retention = stats::retention(&smooth);
     let step = stats::step_concentration(&smooth);
-    // Deceleration of the floor, unless the raw data still rises clearly in
-    // the second half (a noisy floor must not hide a slow leak).
-    let mut decel = stats::deceleration(&fx, &fy);
-    let mid = x[0] + (x[n - 1] - x[0]) / 2.0;
-    let h = x[..n].partition_point(|&a| a < mid);
-    let t2 = trend_t(&x[h..n], &y[h..n]);
-    decel = decel.max(1.0 - (-(t2 / 2.0).powi(2)).exp());
+    // Deceleration of the floor, weighted by how sure it is that the raw
+    // data really slowed down: the drop from the first half's slope to the
+    // second half's, over its standard error (a noisy floor must not hide a
+    // slow leak; a cache that filled up slows down far beyond its noise).
+    let floor_decel = stats::deceleration(&fx, &fy);
+    let z = slowdown_z(&x[..n], &y[..n]);
+    let sure = 1.0 - (-(z.max(0.0) / 2.0).powi(2)).exp();
+    let decel = 1.0 - sure * (1.0 - floor_decel);
     // Confidence grows with the points and with the floor windows: three
     // floor points that happen to rise prove little.
     let shrink = (1.0 - (-((n - 1) as f64) / 4.0).exp())
         * (1.0 - (-((floor.len() as f64 - 2.0) / 1.5)).exp());
     let t_raw = trend_t(&x[..n], &y[..n]);
-    let t_floor = trend_t(&fx, &fy);
+    // The floor's own trend, by Mann–Kendall: a rank test that cannot read
+    // much into a handful of windows (five rising windows give z ≈ 2.2).
+    let t_floor = stats::mann_kendall(&fy).map_or(0.0, |m| m.z.max(0.0));
     let snr = t_raw.max(t_floor);
     let significance = 1.0 - (-(snr / 3.0).powi(2)).exp();
     let rising = stats::rising_share(&y[..n]).unwrap_or(0.0);
@@ -325,21 +328,26 @@ pub fn evidence(x: &[f64], y: &[f64]) -> Evidence {
 }
 
 /// How far a Theil–Sen trend stands out from the noise around it: the
-/// slope's t-statistic, `b·sd(x)·√n_eff / σ`, with σ the robust spread of the
-/// residuals (1.4826·MAD) and `n_eff = n(1−ρ)/(1+ρ)` shrunk by the residuals'
-/// lag-1 autocorrelation ρ (a random walk or a cycle has long runs and so
-/// few independent points). Zero for a falling or flat trend.
+/// slope's t-statistic `b / se(b)` (see [`slope_se`]). Zero for a falling or
+/// flat trend.
 pub fn trend_t(x: &[f64], y: &[f64]) -> f64 {
+    match slope_se(x, y) {
+        Some((b, se)) if b > 0.0 => b / se,
+        _ => 0.0,
+    }
+}
+
+/// A Theil–Sen slope and its standard error `se = σ / (sd(x)·√n_eff)`, with
+/// σ the robust spread of the residuals (1.4826·MAD) and
+/// `n_eff = n(1−ρ)/(1+ρ)` shrunk by the residuals' lag-1 autocorrelation ρ
+/// (a random walk or a cycle has long runs and so few independent points).
+/// `None` for fewer than 3 points or no fit.
+pub fn slope_se(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
     let n = x.len().min(y.len());
     if n < 3 {
-        return 0.0;
+        return None;
     }
-    let Some(fit) = fit_line(&x[..n], &y[..n]) else {
-        return 0.0;
-    };
-    if fit.slope <= 0.0 {
-        return 0.0;
-    }
+    let fit = fit_line(&x[..n], &y[..n])?;
     // Long series: the residual statistics come from at most RESID_POINTS
     // evenly spaced points (plenty for a spread and an autocorrelation).
     let stride = n.div_ceil(RESID_POINTS).max(1);
@@ -355,6 +363,9 @@ pub fn trend_t(x: &[f64], y: &[f64]) -> f64 {
         .sum::<f64>()
         / n as f64)
         .sqrt();
+    if sd_x <= 0.0 {
+        return None;
+    }
     let level = stats::median(&y[..n.min(RESID_POINTS)])
         .unwrap_or(0.0)
         .abs();
@@ -366,7 +377,29 @@ pub fn trend_t(x: &[f64], y: &[f64]) -> f64 {
     };
     let rho = lag1(&resid).clamp(0.0, 0.99);
     let n_eff = (resid.len() as f64 * (1.0 - rho) / (1.0 + rho)).max(2.0);
-    fit.slope * sd_x * n_eff.sqrt() / sd
+    Some((fit.slope, sd / (sd_x * n_eff.sqrt())))
+}
+
+/// How significantly the growth slowed down from the first half of the
+/// clock's range to the second: `(b₁ − b₂)/√(se₁² + se₂²)` of the two
+/// halves' Theil–Sen slopes ([`slope_se`]); zero when the first half does not
+/// rise or a half has fewer than 3 points. A cache that filled up gives a
+/// large value, a steady leak under noise a value near zero.
+pub fn slowdown_z(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len().min(y.len());
+    if n < 6 {
+        return 0.0;
+    }
+    let mid = x[0] + (x[n - 1] - x[0]) / 2.0;
+    let h = x[..n].partition_point(|&a| a < mid);
+    let (Some((b1, s1)), Some((b2, s2))) = (slope_se(&x[..h], &y[..h]), slope_se(&x[h..n], &y[h..n]))
+    else {
+        return 0.0;
+    };
+    if b1 <= 0.0 {
+        return 0.0;
+    }
+    (b1 - b2) / (s1 * s1 + s2 * s2).sqrt()
 }
 
 /// Running median of three (ends kept), to take single-bin noise out of the floor.
@@ -482,7 +515,19 @@ fn judge(
         let x_time: Vec<f64> = (s.lo..s.hi)
             .map(|i| if timed { hours[i] } else { f64::from(snap[i]) })
             .collect();
-        let x_ops: Vec<f64> = (s.lo..s.hi).map(|i| allocs[i] as f64).collect();
+        // The allocation clock counts the allocations that were matched by
+        // frees (the churn, min(ΔAllocs, ΔFrees) per interval), so the
+        // series' own rises and falls do not move it.
+        let mut churn = 0.0;
+        let x_ops: Vec<f64> = (s.lo..s.hi)
+            .map(|i| {
+                if i > s.lo {
+                    churn += allocs[i].saturating_sub(allocs[i - 1])
+                        .min(frees[i].saturating_sub(frees[i - 1])) as f64;
+                }
+                churn
+            })
+            .collect();
         let y: Vec<f64> = (s.lo..s.hi).map(|i| bytes[i] as f64).collect();
         let yd: Vec<f64> = (s.lo..s.hi).map(|i| diff[i] as f64).collect();
         let on_time = evidence(&x_time, &y);
