@@ -275,14 +275,39 @@ pub struct Evidence {
 /// `x` must be non-decreasing. Returns zero evidence for fewer than 3 points
 /// or a clock that does not move.
 pub fn evidence(x: &[f64], y: &[f64]) -> Evidence {
+    judge_clock(x, y, 0.0).0
+}
+
+/// Which reading of a segment gave its evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Path {
+    /// The floor: a low quantile per window.
+    #[default]
+    Floor,
+    /// The floor of a sawtooth: the lowest point of each tooth.
+    Teeth,
+    /// The trend through heavy noise, checked on quarter medians.
+    Noise,
+}
+
+/// [`evidence`] for a series whose noise is autocorrelated at least `rho`
+/// at lag 1 per snapshot (measured over all its segments), and the path
+/// that gave it.
+fn judge_clock(x: &[f64], y: &[f64], rho: f64) -> (Evidence, Path) {
     let n = x.len().min(y.len());
     if n < 3 || x[n - 1] <= x[0] {
-        return Evidence::default();
+        return (Evidence::default(), Path::Floor);
     }
+    let (x, y) = (&x[..n], &y[..n]);
     let k = ((n as f64 / 3.0).round() as usize).clamp(3, 12);
-    let floor = stats::bin_floor(&x[..n], &y[..n], k, 0.1);
+    // On a sawtooth with enough teeth, one point per tooth: its trough
+    // (a window shorter than a tooth would catch a tooth's rising edge).
+    let (floor, teeth) = match stats::troughs(x, y, DROP_SIGMA) {
+        Some(t) if t.len() >= MIN_TEETH => (t, true),
+        _ => (stats::bin_floor(x, y, k, 0.1), false),
+    };
     if floor.len() < 3 {
-        return Evidence::default();
+        return (Evidence::default(), Path::Floor);
     }
     let fx: Vec<f64> = floor.iter().map(|p| p.0).collect();
     let fy: Vec<f64> = floor.iter().map(|p| p.1).collect();
@@ -295,44 +320,81 @@ pub fn evidence(x: &[f64], y: &[f64]) -> Evidence {
     // second half's, over its standard error (a noisy floor must not hide a
     // slow leak; a cache that filled up slows down far beyond its noise).
     let floor_decel = stats::deceleration(&fx, &fy);
-    let z = slowdown_z(&x[..n], &y[..n]);
+    let z = slowdown_z_with(x, y, rho);
     let sure = 1.0 - (-(z.max(0.0) / 2.0).powi(2)).exp();
     let decel = 1.0 - sure * (1.0 - floor_decel);
     // Confidence grows with the points and with the floor windows: three
     // floor points that happen to rise prove little.
-    let shrink = (1.0 - (-((n - 1) as f64) / 4.0).exp())
-        * (1.0 - (-((floor.len() as f64 - 2.0) / 1.5)).exp());
-    let t_raw = trend_t(&x[..n], &y[..n]);
+    let by_points = 1.0 - (-((n - 1) as f64) / 4.0).exp();
+    let shrink = by_points * (1.0 - (-((floor.len() as f64 - 2.0) / 1.5)).exp());
+    let t_raw = trend_t_with(x, y, rho);
     // The floor's own trend, by Mann–Kendall: a rank test that cannot read
     // much into a handful of windows (five rising windows give z ≈ 2.2).
     let t_floor = stats::mann_kendall(&fy).map_or(0.0, |m| m.z.max(0.0));
     let snr = t_raw.max(t_floor);
     let significance = 1.0 - (-(snr / 3.0).powi(2)).exp();
-    let rising = stats::rising_share(&y[..n]).unwrap_or(0.0);
-    let e = tau * retention.sqrt() * decel * (1.0 - step).max(0.0) * shrink * significance;
+    let rising = stats::rising_share(y).unwrap_or(0.0);
+    // Step concentration beyond that of a straight line over the same
+    // windows (m equal rises give 1/m): 0 for a line, 1 for a single step.
+    let lumpy = |step: f64, windows: usize| {
+        let m = windows.saturating_sub(1).max(2) as f64;
+        ((step - 1.0 / m) / (1.0 - 1.0 / m)).clamp(0.0, 1.0)
+    };
+    let mut e =
+        tau * retention.sqrt() * decel * (1.0 - lumpy(step, smooth.len())) * shrink * significance;
+    let mut path = if teeth { Path::Teeth } else { Path::Floor };
+    // A slow leak under heavy noise: its floor windows are noisy, but its
+    // trend stands out of the noise. Judged on the trend's significance
+    // (a stricter scale than the floor's, which also needs a monotonic
+    // floor), with the shape checks on the medians of the four quarters:
+    // kept its rises, not one step, did not slow down.
+    let quarters = stats::bin_floor(x, y, 4, 0.5);
+    if quarters.len() == 4 {
+        let qy: Vec<f64> = quarters.iter().map(|p| p.1).collect();
+        let kept = stats::retention(&qy);
+        let one_step = lumpy(stats::step_concentration(&qy), 4);
+        let sig = 1.0 - (-((t_raw - NOISE_Z0).max(0.0) / 3.0).powi(2)).exp();
+        let e_noise = sig * decel * (1.0 - one_step) * kept.sqrt() * by_points;
+        if e_noise > e {
+            e = e_noise;
+            path = Path::Noise;
+        }
+    }
+    let snr = if path == Path::Noise { t_raw } else { snr };
     let floor_up = smooth.windows(2).filter(|w| w[1] > w[0]).count() as u32;
     let floor_steps = smooth.len().saturating_sub(1) as u32;
-    let window = (x[n - 1] - x[0]) / k as f64;
-    Evidence {
-        e: e.clamp(0.0, 1.0),
-        tau,
-        retention,
-        step,
-        decel,
-        snr,
-        rising,
-        floor_up,
-        floor_steps,
-        window,
-    }
+    let window = (x[n - 1] - x[0]) / if teeth { floor.len() } else { k } as f64;
+    (
+        Evidence {
+            e: e.clamp(0.0, 1.0),
+            tau,
+            retention,
+            step,
+            decel,
+            snr,
+            rising,
+            floor_up,
+            floor_steps,
+            window,
+        },
+        path,
+    )
 }
 
 /// How far a Theil–Sen trend stands out from the noise around it: the
-/// slope's t-statistic `b / se(b)` (see [`slope_se`]). Zero for a falling or
-/// flat trend.
+/// slope's t-statistic `b / se(b)` (see [`slope_se`]) on `n_eff − 2`
+/// degrees of freedom, as the normal score of the same tail probability
+/// ([`stats::t_to_z`]: a handful of effective points proves little). Zero
+/// for a falling or flat trend.
 pub fn trend_t(x: &[f64], y: &[f64]) -> f64 {
-    match slope_se(x, y) {
-        Some((b, se)) if b > 0.0 => b / se,
+    trend_t_with(x, y, 0.0)
+}
+
+/// [`trend_t`] with a floor `rho` on the noise's lag-1 autocorrelation per
+/// snapshot.
+fn trend_t_with(x: &[f64], y: &[f64], rho: f64) -> f64 {
+    match slope_se_df(x, y, rho) {
+        Some((b, se, df)) if b > 0.0 => stats::t_to_z(b / se, df),
         _ => 0.0,
     }
 }
@@ -341,43 +403,49 @@ pub fn trend_t(x: &[f64], y: &[f64]) -> f64 {
 /// σ the robust spread of the residuals (1.4826·MAD) and
 /// `n_eff = n(1−ρ)/(1+ρ)` shrunk by the residuals' lag-1 autocorrelation ρ
 /// (a random walk or a cycle has long runs and so few independent points).
-/// `None` for fewer than 3 points or no fit.
+/// On a long series, slope, σ and ρ all come from the same at most
+/// [`FIT_POINTS`] evenly spaced points. `None` for fewer than 3 points or no
+/// fit.
 pub fn slope_se(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
+    slope_se_df(x, y, 0.0).map(|(b, se, _)| (b, se))
+}
+
+/// [`slope_se`] with a floor `rho_min` on ρ per snapshot (raised to the
+/// spacing of the thinned points), and the degrees of freedom `n_eff − 2`.
+fn slope_se_df(x: &[f64], y: &[f64], rho_min: f64) -> Option<(f64, f64, f64)> {
     let n = x.len().min(y.len());
     if n < 3 {
         return None;
     }
-    let fit = fit_line(&x[..n], &y[..n])?;
-    // Long series: the residual statistics come from at most RESID_POINTS
-    // evenly spaced points (plenty for a spread and an autocorrelation).
-    let stride = n.div_ceil(RESID_POINTS).max(1);
-    let resid: Vec<f64> = (0..n)
-        .step_by(stride)
-        .map(|i| y[i] - (fit.intercept + fit.slope * x[i]))
+    let (tx, ty) = thin(&x[..n], &y[..n]);
+    let fit = stats::theil_sen(&tx, &ty)?;
+    let resid: Vec<f64> = tx
+        .iter()
+        .zip(&ty)
+        .map(|(a, b)| b - (fit.intercept + fit.slope * a))
         .collect();
     let spread = stats::mad(&resid).unwrap_or(0.0) * 1.4826;
-    let mean_x = x[..n].iter().sum::<f64>() / n as f64;
-    let sd_x = (x[..n]
-        .iter()
-        .map(|v| (v - mean_x) * (v - mean_x))
-        .sum::<f64>()
-        / n as f64)
-        .sqrt();
+    let m = tx.len() as f64;
+    let mean_x = tx.iter().sum::<f64>() / m;
+    let sd_x = (tx.iter().map(|v| (v - mean_x) * (v - mean_x)).sum::<f64>() / m).sqrt();
     if sd_x <= 0.0 {
         return None;
     }
-    let level = stats::median(&y[..n.min(RESID_POINTS)])
-        .unwrap_or(0.0)
-        .abs();
+    let level = stats::median(&ty).unwrap_or(0.0).abs();
     // Exactly linear data: judge against a tiny share of the level.
     let sd = if spread > 0.0 {
         spread
     } else {
         (level * 1e-4).max(1.0)
     };
-    let rho = lag1(&resid).clamp(0.0, 0.99);
-    let n_eff = (resid.len() as f64 * (1.0 - rho) / (1.0 + rho)).max(2.0);
-    Some((fit.slope, sd / (sd_x * n_eff.sqrt())))
+    let stride = (n - 1) as f64 / (tx.len() - 1).max(1) as f64;
+    let rho = lag1(&resid).max(rho_min.powf(stride)).clamp(0.0, 0.99);
+    let n_eff = (m * (1.0 - rho) / (1.0 + rho)).max(2.0);
+    Some((
+        fit.slope,
+        sd / (sd_x * n_eff.sqrt()),
+        (n_eff - 2.0).max(1.0),
+    ))
 }
 
 /// How significantly the growth slowed down from the first half of the
@@ -386,14 +454,20 @@ pub fn slope_se(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
 /// rise or a half has fewer than 3 points. A cache that filled up gives a
 /// large value, a steady leak under noise a value near zero.
 pub fn slowdown_z(x: &[f64], y: &[f64]) -> f64 {
+    slowdown_z_with(x, y, 0.0)
+}
+
+fn slowdown_z_with(x: &[f64], y: &[f64], rho: f64) -> f64 {
     let n = x.len().min(y.len());
     if n < 6 {
         return 0.0;
     }
     let mid = x[0] + (x[n - 1] - x[0]) / 2.0;
     let h = x[..n].partition_point(|&a| a < mid);
-    let (Some((b1, s1)), Some((b2, s2))) = (slope_se(&x[..h], &y[..h]), slope_se(&x[h..n], &y[h..n]))
-    else {
+    let (Some((b1, s1, _)), Some((b2, s2, _))) = (
+        slope_se_df(&x[..h], &y[..h], rho),
+        slope_se_df(&x[h..n], &y[h..n], rho),
+    ) else {
         return 0.0;
     };
     if b1 <= 0.0 {
@@ -401,6 +475,16 @@ pub fn slowdown_z(x: &[f64], y: &[f64]) -> f64 {
     }
     (b1 - b2) / (s1 * s1 + s2 * s2).sqrt()
 }
+
+/// Fewest teeth for which a sawtooth's troughs replace the floor windows.
+const MIN_TEETH: usize = 5;
+
+/// Where the trend significance of the noise path starts to count (in
+/// normal scores): it must clear this before it is worth anything.
+const NOISE_Z0: f64 = 0.5;
+
+/// A sudden drop, in robust spreads of the first differences ([`stats::troughs`]).
+const DROP_SIGMA: f64 = 4.0;
 
 /// Running median of three (ends kept), to take single-bin noise out of the floor.
 fn median3(f: &[f64]) -> Vec<f64> {
@@ -422,16 +506,53 @@ pub const RESID_POINTS: usize = 512;
 /// A Theil–Sen line through at most [`FIT_POINTS`] evenly spaced points of
 /// the series (all of them when it is shorter): O(FIT_POINTS²), not O(n²).
 pub fn fit_line(x: &[f64], y: &[f64]) -> Option<stats::Fit> {
+    let (tx, ty) = thin(x, y);
+    stats::theil_sen(&tx, &ty)
+}
+
+/// At most [`FIT_POINTS`] evenly spaced points (first and last included).
+fn thin(x: &[f64], y: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let n = x.len().min(y.len());
     if n <= FIT_POINTS {
-        return stats::theil_sen(&x[..n], &y[..n]);
+        return (x[..n].to_vec(), y[..n].to_vec());
     }
-    let idx: Vec<usize> = (0..FIT_POINTS)
+    (0..FIT_POINTS)
         .map(|k| k * (n - 1) / (FIT_POINTS - 1))
-        .collect();
-    let tx: Vec<f64> = idx.iter().map(|&i| x[i]).collect();
-    let ty: Vec<f64> = idx.iter().map(|&i| y[i]).collect();
-    stats::theil_sen(&tx, &ty)
+        .map(|i| (x[i], y[i]))
+        .unzip()
+}
+
+/// Lag-1 autocorrelation φ of the series' noise from its first
+/// differences, pooled over its segments: for an AR(1) noise the
+/// differences have lag-1 autocorrelation `r = −(1 − φ)/2`, so
+/// `φ = 1 + 2r` (i.i.d. noise gives 0, a random walk nearly 1). Unlike
+/// residuals around a straight line, differences do not mistake a bend (a
+/// late start) for correlated noise. `r = Σ num / Σ den` over segments of 4
+/// points or more, each demeaned on its own. Zero when there is too little
+/// to tell.
+fn pooled_rho(segs: &[Segment], x_of: impl Fn(usize) -> f64, bytes: &[u64]) -> f64 {
+    let (mut num, mut den, mut count) = (0.0, 0.0, 0usize);
+    for s in segs {
+        if s.hi - s.lo < 4 {
+            continue;
+        }
+        let x: Vec<f64> = (s.lo..s.hi).map(&x_of).collect();
+        let y: Vec<f64> = (s.lo..s.hi).map(|i| bytes[i] as f64).collect();
+        let b = fit_line(&x, &y).map_or(0.0, |f| f.slope);
+        let d: Vec<f64> = (1..x.len())
+            .map(|i| (y[i] - y[i - 1]) - b * (x[i] - x[i - 1]))
+            .collect();
+        let m = d.iter().sum::<f64>() / d.len() as f64;
+        den += d.iter().map(|v| (v - m) * (v - m)).sum::<f64>();
+        num += d.windows(2).map(|w| (w[0] - m) * (w[1] - m)).sum::<f64>();
+        count += d.len();
+    }
+    if den <= 0.0 || count < 8 {
+        return 0.0;
+    }
+    // A lower bound: the estimate less one standard error (r has a
+    // standard error of about 1/√N, φ twice that).
+    (1.0 + 2.0 * num / den - 0.5 * 2.0 / (count as f64).sqrt()).clamp(0.0, 0.99)
 }
 
 /// Lag-1 autocorrelation.
@@ -469,6 +590,8 @@ struct Judged {
     outstanding_per_hour: Option<f64>,
     bytes_per_snapshot: f64,
     never_freed: Option<f64>,
+    /// How the strongest segment was read.
+    path: Path,
 }
 
 /// Judges one series given its points (in snapshot order).
@@ -507,6 +630,14 @@ fn judge(
     let mut outstanding_per_hour = None;
     let mut bytes_per_snapshot = 0.0;
     let mut never_freed = None;
+    // The series' own noise correlation, pooled over its segments (a random
+    // walk is one in every boot, however short the boot).
+    let rho = pooled_rho(
+        &segs,
+        |i| if timed { hours[i] } else { f64::from(snap[i]) },
+        bytes,
+    );
+    let mut path = Path::Floor;
     for s in &segs {
         let m = s.hi - s.lo;
         if m < 3 {
@@ -522,36 +653,52 @@ fn judge(
         let x_ops: Vec<f64> = (s.lo..s.hi)
             .map(|i| {
                 if i > s.lo {
-                    churn += allocs[i].saturating_sub(allocs[i - 1])
-                        .min(frees[i].saturating_sub(frees[i - 1])) as f64;
+                    churn += allocs[i]
+                        .saturating_sub(allocs[i - 1])
+                        .min(frees[i].saturating_sub(frees[i - 1]))
+                        as f64;
                 }
                 churn
             })
             .collect();
         let y: Vec<f64> = (s.lo..s.hi).map(|i| bytes[i] as f64).collect();
         let yd: Vec<f64> = (s.lo..s.hi).map(|i| diff[i] as f64).collect();
-        let on_time = evidence(&x_time, &y);
-        let mut on_ops = evidence(&x_ops, &y);
+        let (on_time, time_path) = judge_clock(&x_time, &y, rho);
+        let (mut on_ops, ops_path) = judge_clock(&x_ops, &y, rho);
         // A cache that stopped growing in time is not a per-operation leak.
         on_ops.e *= on_time.decel;
         // The trailing half: a leak that starts late, after a first half
-        // that did not grow (a cache that filled up first is not one).
+        // that neither grew nor fell (a cache that filled up first is not
+        // one, nor is a walk that went down and came back), and that ends
+        // above anything the first half reached (its last quarter's 10th
+        // percentile over the first half's 90th).
         let half = m / 2;
-        let tail = if m >= 12 && trend_t(&x_time[..half], &y[..half]) < 2.0 {
-            let t = evidence(&x_time[half..], &y[half..]);
-            Evidence { e: t.e * 0.9, ..t }
+        let head_flat = m >= 12
+            && slope_se_df(&x_time[..half], &y[..half], rho)
+                .is_none_or(|(b, se, _)| (b / se).abs() < 2.0);
+        let new_high = m >= 12 && {
+            let head_high = stats::quantile(&y[..half], 0.9).unwrap_or(f64::INFINITY);
+            let end_low = stats::quantile(&y[m - m / 4..], 0.1).unwrap_or(0.0);
+            end_low > head_high
+        };
+        let (tail, tail_path) = if head_flat && new_high {
+            let (t, p) = judge_clock(&x_time[half..], &y[half..], rho);
+            (Evidence { e: t.e * 0.9, ..t }, p)
         } else {
-            Evidence::default()
+            (Evidence::default(), Path::Floor)
         };
         let mut e = on_time;
+        let mut seg_path = time_path;
         let mut used_ops = false;
         let mut used_tail = false;
         if on_ops.e > e.e {
             e = on_ops;
+            seg_path = ops_path;
             used_ops = true;
         }
         if tail.e > e.e {
             e = tail;
+            seg_path = tail_path;
             used_tail = true;
             used_ops = false;
         }
@@ -565,6 +712,7 @@ fn judge(
             best = e;
             late = used_tail;
             alloc_clock = used_ops;
+            path = seg_path;
         }
         // Rates and trend on this segment (the last one wins).
         if let Some(fit) = fit_line(&x_time, &y) {
@@ -610,6 +758,7 @@ fn judge(
         outstanding_per_hour,
         bytes_per_snapshot,
         never_freed,
+        path,
     }
 }
 
@@ -1040,23 +1189,33 @@ fn reason(
     let mut parts = Vec::new();
     match verdict {
         Verdict::Leak | Verdict::Suspect => {
-            if j.alloc_clock || !timed {
-                parts.push(format!(
+            match j.path {
+                Path::Noise => parts.push(format!(
+                    "rose steadily through its noise (trend {:.1}σ above flat)",
+                    e.snr
+                )),
+                Path::Teeth => parts.push(format!(
+                    "its sawtooth's troughs rose {} times in {} teeth",
+                    e.floor_up,
+                    e.floor_steps + 1
+                )),
+                Path::Floor if j.alloc_clock || !timed => parts.push(format!(
                     "its floor rose in {} of {} windows",
                     e.floor_up, e.floor_steps
-                ));
-            } else {
-                parts.push(format!(
+                )),
+                Path::Floor => parts.push(format!(
                     "its floor rose in {} of {} windows of {}",
                     e.floor_up,
                     e.floor_steps,
                     units::hours(e.window)
-                ));
+                )),
             }
-            if e.retention > 0.9 {
-                parts.push("never fell back".to_string());
-            } else {
-                parts.push(format!("kept {:.0}% of its rises", e.retention * 100.0));
+            if j.path != Path::Noise {
+                if e.retention > 0.9 {
+                    parts.push("never fell back".to_string());
+                } else {
+                    parts.push(format!("kept {:.0}% of its rises", e.retention * 100.0));
+                }
             }
             if j.late {
                 parts.push("started late".to_string());
