@@ -275,7 +275,7 @@ pub struct Evidence {
 /// `x` must be non-decreasing. Returns zero evidence for fewer than 3 points
 /// or a clock that does not move.
 pub fn evidence(x: &[f64], y: &[f64]) -> Evidence {
-    judge_clock(x, y, 0.0).0
+    judge_clock(x, y, 0.0, Pooled::default()).0
 }
 
 /// Which reading of a segment gave its evidence.
@@ -293,19 +293,14 @@ enum Path {
 /// [`evidence`] for a series whose noise is autocorrelated at least `rho`
 /// at lag 1 per snapshot (measured over all its segments), and the path
 /// that gave it.
-fn judge_clock(x: &[f64], y: &[f64], rho: f64) -> (Evidence, Path) {
+fn judge_clock(x: &[f64], y: &[f64], rho: f64, pooled: Pooled) -> (Evidence, Path) {
     let n = x.len().min(y.len());
     if n < 3 || x[n - 1] <= x[0] {
         return (Evidence::default(), Path::Floor);
     }
     let (x, y) = (&x[..n], &y[..n]);
-    let k = ((n as f64 / 3.0).round() as usize).clamp(3, 12);
-    // On a sawtooth with enough teeth, one point per tooth: its trough
-    // (a window shorter than a tooth would catch a tooth's rising edge).
-    let (floor, teeth) = match stats::troughs(x, y, DROP_SIGMA) {
-        Some(t) if t.len() >= MIN_TEETH => (t, true),
-        _ => (stats::bin_floor(x, y, k, 0.1), false),
-    };
+    let k = floor_windows(n);
+    let (floor, teeth) = floor_and_kind(x, y);
     if floor.len() < 3 {
         return (Evidence::default(), Path::Floor);
     }
@@ -331,7 +326,7 @@ fn judge_clock(x: &[f64], y: &[f64], rho: f64) -> (Evidence, Path) {
     // The floor's own trend, by Mann–Kendall: a rank test that cannot read
     // much into a handful of windows (five rising windows give z ≈ 2.2).
     let t_floor = stats::mann_kendall(&fy).map_or(0.0, |m| m.z.max(0.0));
-    let snr = t_raw.max(t_floor);
+    let snr = t_raw.max(t_floor).max(pooled.any);
     let significance = 1.0 - (-(snr / 3.0).powi(2)).exp();
     let rising = stats::rising_share(y).unwrap_or(0.0);
     // Step concentration beyond that of a straight line over the same
@@ -353,14 +348,18 @@ fn judge_clock(x: &[f64], y: &[f64], rho: f64) -> (Evidence, Path) {
         let qy: Vec<f64> = quarters.iter().map(|p| p.1).collect();
         let kept = stats::retention(&qy);
         let one_step = lumpy(stats::step_concentration(&qy), 4);
-        let sig = 1.0 - (-((t_raw - NOISE_Z0).max(0.0) / 3.0).powi(2)).exp();
+        let sig = 1.0 - (-((t_raw.max(pooled.trend) - NOISE_Z0).max(0.0) / 3.0).powi(2)).exp();
         let e_noise = sig * decel * (1.0 - one_step) * kept.sqrt() * by_points;
         if e_noise > e {
             e = e_noise;
             path = Path::Noise;
         }
     }
-    let snr = if path == Path::Noise { t_raw } else { snr };
+    let snr = if path == Path::Noise {
+        t_raw.max(pooled.trend)
+    } else {
+        snr
+    };
     let floor_up = smooth.windows(2).filter(|w| w[1] > w[0]).count() as u32;
     let floor_steps = smooth.len().saturating_sub(1) as u32;
     let window = (x[n - 1] - x[0]) / if teeth { floor.len() } else { k } as f64;
@@ -476,6 +475,31 @@ fn slowdown_z_with(x: &[f64], y: &[f64], rho: f64) -> f64 {
     (b1 - b2) / (s1 * s1 + s2 * s2).sqrt()
 }
 
+/// Floor windows for a segment of `n` points: about one per three points,
+/// 3 to 12.
+fn floor_windows(n: usize) -> usize {
+    ((n as f64 / 3.0).round() as usize).clamp(3, 12)
+}
+
+/// The floor of a segment, and whether it is a sawtooth's troughs: on a
+/// sawtooth with enough teeth, one point per tooth, its trough (a window
+/// shorter than a tooth would catch a tooth's rising edge); otherwise the
+/// 10th percentile per window.
+fn floor_and_kind(x: &[f64], y: &[f64]) -> (Vec<(f64, f64)>, bool) {
+    match stats::troughs(x, y, DROP_SIGMA) {
+        Some(t) if t.len() >= MIN_TEETH => (t, true),
+        _ => (
+            stats::bin_floor(x, y, floor_windows(x.len().min(y.len())), 0.1),
+            false,
+        ),
+    }
+}
+
+/// [`floor_and_kind`] without the kind.
+fn floor_of(x: &[f64], y: &[f64]) -> Vec<(f64, f64)> {
+    floor_and_kind(x, y).0
+}
+
 /// Fewest teeth for which a sawtooth's troughs replace the floor windows.
 const MIN_TEETH: usize = 5;
 
@@ -553,6 +577,62 @@ fn pooled_rho(segs: &[Segment], x_of: impl Fn(usize) -> f64, bytes: &[u64]) -> f
     // A lower bound: the estimate less one standard error (r has a
     // standard error of about 1/√N, φ twice that).
     (1.0 + 2.0 * num / den - 0.5 * 2.0 / (count as f64).sqrt()).clamp(0.0, 0.99)
+}
+
+/// Trend significance of a series over all its segments (boots), for a
+/// leak that grows in every boot but too briefly in each to be sure of it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Pooled {
+    /// The larger of the two combined scores below.
+    any: f64,
+    /// Stouffer's combination of the segments' signed trend scores
+    /// ([`trend_t`]), weighted by √points: `Σ wᵢzᵢ / √Σ wᵢ²`.
+    trend: f64,
+}
+
+/// [`Pooled`] over the segments of 4 points or more on clock `x_of`; zero
+/// unless there are at least two. The floor part is the seasonal Kendall
+/// test (Hirsch, Slack & Smith 1982): the segments' Mann–Kendall S and
+/// Var(S) of their floors summed, `z = (ΣS − 1)/√ΣVar`.
+fn pooled_trend(segs: &[Segment], x_of: impl Fn(usize) -> f64, bytes: &[u64], rho: f64) -> Pooled {
+    let (mut wz, mut ww, mut s_sum, mut v_sum, mut parts) = (0.0, 0.0, 0.0, 0.0, 0);
+    for s in segs {
+        let m = s.hi - s.lo;
+        if m < 4 {
+            continue;
+        }
+        let x: Vec<f64> = (s.lo..s.hi).map(&x_of).collect();
+        let y: Vec<f64> = (s.lo..s.hi).map(|i| bytes[i] as f64).collect();
+        if x[m - 1] <= x[0] {
+            continue;
+        }
+        let Some((b, se, df)) = slope_se_df(&x, &y, rho) else {
+            continue;
+        };
+        let w = (m as f64).sqrt();
+        wz += w * stats::t_to_z(b / se, df);
+        ww += w * w;
+        let floor = floor_of(&x, &y);
+        let fy: Vec<f64> = floor.iter().map(|p| p.1).collect();
+        if let Some(mk) = stats::mann_kendall(&fy) {
+            s_sum += mk.s;
+            v_sum += mk.var_s;
+        }
+        parts += 1;
+    }
+    if parts < 2 || ww <= 0.0 {
+        return Pooled::default();
+    }
+    let trend = (wz / ww.sqrt()).max(0.0);
+    let kendall = if v_sum > 0.0 && s_sum > 1.0 {
+        (s_sum - 1.0) / v_sum.sqrt()
+    } else {
+        0.0
+    };
+    Pooled {
+        any: trend.max(kendall),
+        trend,
+    }
 }
 
 /// Lag-1 autocorrelation.
@@ -638,6 +718,14 @@ fn judge(
         bytes,
     );
     let mut path = Path::Floor;
+    // A leak grows in every boot: the trend tests of all segments combined
+    // back up each segment's own.
+    let pooled = pooled_trend(
+        &segs,
+        |i| if timed { hours[i] } else { f64::from(snap[i]) },
+        bytes,
+        rho,
+    );
     for s in &segs {
         let m = s.hi - s.lo;
         if m < 3 {
@@ -663,8 +751,8 @@ fn judge(
             .collect();
         let y: Vec<f64> = (s.lo..s.hi).map(|i| bytes[i] as f64).collect();
         let yd: Vec<f64> = (s.lo..s.hi).map(|i| diff[i] as f64).collect();
-        let (on_time, time_path) = judge_clock(&x_time, &y, rho);
-        let (mut on_ops, ops_path) = judge_clock(&x_ops, &y, rho);
+        let (on_time, time_path) = judge_clock(&x_time, &y, rho, pooled);
+        let (mut on_ops, ops_path) = judge_clock(&x_ops, &y, rho, Pooled::default());
         // A cache that stopped growing in time is not a per-operation leak.
         on_ops.e *= on_time.decel;
         // The trailing half: a leak that starts late, after a first half
@@ -682,7 +770,7 @@ fn judge(
             end_low > head_high
         };
         let (tail, tail_path) = if head_flat && new_high {
-            let (t, p) = judge_clock(&x_time[half..], &y[half..], rho);
+            let (t, p) = judge_clock(&x_time[half..], &y[half..], rho, Pooled::default());
             (Evidence { e: t.e * 0.9, ..t }, p)
         } else {
             (Evidence::default(), Path::Floor)
