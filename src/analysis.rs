@@ -7,19 +7,32 @@
 //!    every boot epoch and wherever its own Allocs or Frees drop (a driver
 //!    reload).
 //! 3. Each segment of 3 or more points is judged on two clocks: hours, and
-//!    the **allocation clock** (cumulative Allocs), on which a per-operation
-//!    leak is a straight line however bursty the workload. On each clock the
-//!    Bytes series is reduced to a **floor**: the 10th percentile in each of
-//!    K bins, which ignores churn and sawtooth peaks and keeps what is never
-//!    given back. The floor gives the shape statistics of
-//!    [`crate::stats`]: Kendall τ (monotonic rise), retention (share of the
-//!    rises kept), step concentration (a single jump is a step, not a leak),
-//!    deceleration (a cache that fills up slows down). Their product,
-//!    shrunk for short segments, is the evidence E. The same is computed on
-//!    the trailing half of the segment (a leak that starts late).
-//! 4. The rise must stand out from the series' own noise: the floor's rise
-//!    over the robust spread of the residuals around a Theil–Sen line,
-//!    corrected for autocorrelation (a bounded random walk has long runs).
+//!    the **allocation clock** (the allocations matched by frees, i.e. the
+//!    churn `min(ΔAllocs, ΔFrees)` summed, which the series' own rises and
+//!    falls do not move), on which a per-operation leak is a straight line
+//!    however bursty the workload. On each clock the Bytes series is reduced
+//!    to a **floor**: the 10th percentile in each of K bins, or on a
+//!    sawtooth with 5 teeth or more the trough of each tooth; either ignores
+//!    churn and sawtooth peaks and keeps what is never given back. The
+//!    floor gives the shape statistics of [`crate::stats`]: Kendall τ
+//!    (monotonic rise), retention (share of the rises kept), step
+//!    concentration beyond that of a straight line (a single jump is a
+//!    step, not a leak), deceleration (a cache that fills up slows down),
+//!    counted only as far as the slowdown of the raw data is significant.
+//!    Their product, shrunk for short segments, is the evidence E. The same
+//!    is computed on the trailing half of the segment (a leak that starts
+//!    late), when the first half neither rose nor fell and the end is above
+//!    anything the first half reached.
+//! 4. The rise must stand out from the series' own noise: the larger of
+//!    the Theil–Sen trend's t-statistic (robust residual spread; effective
+//!    points corrected for the noise's autocorrelation, measured over all
+//!    the series' segments, since a bounded random walk has long runs;
+//!    read on Student's t as a normal score) and the Mann–Kendall score of
+//!    the floor. Over several boots both are also combined (Stouffer,
+//!    seasonal Kendall). A slow leak under heavy noise, whose floor windows
+//!    are too noisy to be monotonic, is also judged on its trend's
+//!    significance alone (on a stricter scale), with retention, step and
+//!    deceleration checked on the medians of the four quarters.
 //! 5. Segments are pooled, weighted by length; a leak seen in more than one
 //!    boot gets a bonus. The score in [0, 1] sorts; verdicts are `leak`
 //!    (score ≥ 0.35), `suspect` (≥ 0.2) and `ok`.
@@ -315,7 +328,7 @@ fn judge_clock(x: &[f64], y: &[f64], rho: f64, pooled: Pooled) -> (Evidence, Pat
     // second half's, over its standard error (a noisy floor must not hide a
     // slow leak; a cache that filled up slows down far beyond its noise).
     let floor_decel = stats::deceleration(&fx, &fy);
-    let z = slowdown_z_with(x, y, rho);
+    let z = slowdown_z(x, y, rho);
     let sure = 1.0 - (-(z.max(0.0) / 2.0).powi(2)).exp();
     let decel = 1.0 - sure * (1.0 - floor_decel);
     // Confidence grows with the points and with the floor windows: three
@@ -381,7 +394,8 @@ fn judge_clock(x: &[f64], y: &[f64], rho: f64, pooled: Pooled) -> (Evidence, Pat
 }
 
 /// How far a Theil–Sen trend stands out from the noise around it: the
-/// slope's t-statistic `b / se(b)` (see [`slope_se`]) on `n_eff − 2`
+/// slope's t-statistic `b / se(b)` (Theil–Sen slope, robust residual
+/// spread, autocorrelation-corrected effective points n_eff) on `n_eff − 2`
 /// degrees of freedom, as the normal score of the same tail probability
 /// ([`stats::t_to_z`]: a handful of effective points proves little). Zero
 /// for a falling or flat trend.
@@ -392,26 +406,22 @@ pub fn trend_t(x: &[f64], y: &[f64]) -> f64 {
 /// [`trend_t`] with a floor `rho` on the noise's lag-1 autocorrelation per
 /// snapshot.
 fn trend_t_with(x: &[f64], y: &[f64], rho: f64) -> f64 {
-    match slope_se_df(x, y, rho) {
+    match slope_se(x, y, rho) {
         Some((b, se, df)) if b > 0.0 => stats::t_to_z(b / se, df),
         _ => 0.0,
     }
 }
 
-/// A Theil–Sen slope and its standard error `se = σ / (sd(x)·√n_eff)`, with
-/// σ the robust spread of the residuals (1.4826·MAD) and
-/// `n_eff = n(1−ρ)/(1+ρ)` shrunk by the residuals' lag-1 autocorrelation ρ
-/// (a random walk or a cycle has long runs and so few independent points).
-/// On a long series, slope, σ and ρ all come from the same at most
-/// [`FIT_POINTS`] evenly spaced points. `None` for fewer than 3 points or no
-/// fit.
-pub fn slope_se(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
-    slope_se_df(x, y, 0.0).map(|(b, se, _)| (b, se))
-}
-
-/// [`slope_se`] with a floor `rho_min` on ρ per snapshot (raised to the
-/// spacing of the thinned points), and the degrees of freedom `n_eff − 2`.
-fn slope_se_df(x: &[f64], y: &[f64], rho_min: f64) -> Option<(f64, f64, f64)> {
+/// A Theil–Sen slope, its standard error `se = σ / (sd(x)·√n_eff)` and the
+/// degrees of freedom `n_eff − 2`, with σ the robust spread of the residuals
+/// (1.4826·MAD) and `n_eff = n(1−ρ)/(1+ρ)` shrunk by the lag-1
+/// autocorrelation ρ of the residuals, or `rho_min` per snapshot (raised to
+/// the spacing of the thinned points) when that is larger: a random walk or
+/// a cycle has long runs and so few independent points. On a long series
+/// slope, σ and ρ all come from the same at most [`FIT_POINTS`] evenly
+/// spaced points, so that the standard error is that of the fitted slope.
+/// `None` for fewer than 3 points or no fit.
+fn slope_se(x: &[f64], y: &[f64], rho_min: f64) -> Option<(f64, f64, f64)> {
     let n = x.len().min(y.len());
     if n < 3 {
         return None;
@@ -449,14 +459,10 @@ fn slope_se_df(x: &[f64], y: &[f64], rho_min: f64) -> Option<(f64, f64, f64)> {
 
 /// How significantly the growth slowed down from the first half of the
 /// clock's range to the second: `(b₁ − b₂)/√(se₁² + se₂²)` of the two
-/// halves' Theil–Sen slopes ([`slope_se`]); zero when the first half does not
-/// rise or a half has fewer than 3 points. A cache that filled up gives a
-/// large value, a steady leak under noise a value near zero.
-pub fn slowdown_z(x: &[f64], y: &[f64]) -> f64 {
-    slowdown_z_with(x, y, 0.0)
-}
-
-fn slowdown_z_with(x: &[f64], y: &[f64], rho: f64) -> f64 {
+/// halves' Theil–Sen slopes ([`slope_se`]); zero when the first half does
+/// not rise or a half has fewer than 3 points. A cache that filled up gives
+/// a large value, a steady leak under noise a value near zero.
+fn slowdown_z(x: &[f64], y: &[f64], rho: f64) -> f64 {
     let n = x.len().min(y.len());
     if n < 6 {
         return 0.0;
@@ -464,8 +470,8 @@ fn slowdown_z_with(x: &[f64], y: &[f64], rho: f64) -> f64 {
     let mid = x[0] + (x[n - 1] - x[0]) / 2.0;
     let h = x[..n].partition_point(|&a| a < mid);
     let (Some((b1, s1, _)), Some((b2, s2, _))) = (
-        slope_se_df(&x[..h], &y[..h], rho),
-        slope_se_df(&x[h..n], &y[h..n], rho),
+        slope_se(&x[..h], &y[..h], rho),
+        slope_se(&x[h..n], &y[h..n], rho),
     ) else {
         return 0.0;
     };
@@ -524,7 +530,10 @@ fn median3(f: &[f64]) -> Vec<f64> {
 /// that the pairwise pass stays cheap on a series of 5,000 snapshots.
 pub const FIT_POINTS: usize = 64;
 
-/// Points kept for residual statistics in [`trend_t`].
+/// Formerly the cap on the points of the residual statistics in
+/// [`trend_t`]; they now come from the same at most [`FIT_POINTS`] points as
+/// the slope (so that the standard error is the fitted slope's). Kept for
+/// compatibility.
 pub const RESID_POINTS: usize = 512;
 
 /// A Theil–Sen line through at most [`FIT_POINTS`] evenly spaced points of
@@ -552,8 +561,8 @@ fn thin(x: &[f64], y: &[f64]) -> (Vec<f64>, Vec<f64>) {
 /// `φ = 1 + 2r` (i.i.d. noise gives 0, a random walk nearly 1). Unlike
 /// residuals around a straight line, differences do not mistake a bend (a
 /// late start) for correlated noise. `r = Σ num / Σ den` over segments of 4
-/// points or more, each demeaned on its own. Zero when there is too little
-/// to tell.
+/// points or more, each demeaned on its own, after taking out the
+/// segment's Theil–Sen trend. Zero when there is too little to tell.
 fn pooled_rho(segs: &[Segment], x_of: impl Fn(usize) -> f64, bytes: &[u64]) -> f64 {
     let (mut num, mut den, mut count) = (0.0, 0.0, 0usize);
     for s in segs {
@@ -574,9 +583,10 @@ fn pooled_rho(segs: &[Segment], x_of: impl Fn(usize) -> f64, bytes: &[u64]) -> f
     if den <= 0.0 || count < 8 {
         return 0.0;
     }
-    // A lower bound: the estimate less one standard error (r has a
-    // standard error of about 1/√N, φ twice that).
-    (1.0 + 2.0 * num / den - 0.5 * 2.0 / (count as f64).sqrt()).clamp(0.0, 0.99)
+    // A cautious estimate: less half a standard error (r has a standard
+    // error of about 1/√N, φ twice that), so that short i.i.d. noise is not
+    // taken for a walk.
+    (1.0 + 2.0 * num / den - 1.0 / (count as f64).sqrt()).clamp(0.0, 0.99)
 }
 
 /// Trend significance of a series over all its segments (boots), for a
@@ -606,7 +616,7 @@ fn pooled_trend(segs: &[Segment], x_of: impl Fn(usize) -> f64, bytes: &[u64], rh
         if x[m - 1] <= x[0] {
             continue;
         }
-        let Some((b, se, df)) = slope_se_df(&x, &y, rho) else {
+        let Some((b, se, df)) = slope_se(&x, &y, rho) else {
             continue;
         };
         let w = (m as f64).sqrt();
@@ -762,7 +772,7 @@ fn judge(
         // percentile over the first half's 90th).
         let half = m / 2;
         let head_flat = m >= 12
-            && slope_se_df(&x_time[..half], &y[..half], rho)
+            && slope_se(&x_time[..half], &y[..half], rho)
                 .is_none_or(|(b, se, _)| (b / se).abs() < 2.0);
         let new_high = m >= 12 && {
             let head_high = stats::quantile(&y[..half], 0.9).unwrap_or(f64::INFINITY);
