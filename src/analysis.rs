@@ -312,8 +312,35 @@ fn judge_clock(x: &[f64], y: &[f64], rho: f64, pooled: Pooled) -> (Evidence, Pat
         return (Evidence::default(), Path::Floor);
     }
     let (x, y) = (&x[..n], &y[..n]);
+    let bins = stats::bin_floor(x, y, floor_windows(n), 0.1);
+    let by_bins = judge_floor(x, y, rho, pooled, bins, false);
+    // On a sawtooth with enough teeth, also one point per tooth, its trough
+    // (a window shorter than a tooth catches a tooth's rising edge); the
+    // clearer of the two readings counts.
+    match stats::troughs(x, y, DROP_SIGMA) {
+        Some(t) if t.len() >= MIN_TEETH => {
+            let by_teeth = judge_floor(x, y, rho, pooled, t, true);
+            if by_teeth.0.e > by_bins.0.e {
+                by_teeth
+            } else {
+                by_bins
+            }
+        }
+        _ => by_bins,
+    }
+}
+
+/// [`judge_clock`] on a given floor.
+fn judge_floor(
+    x: &[f64],
+    y: &[f64],
+    rho: f64,
+    pooled: Pooled,
+    floor: Vec<(f64, f64)>,
+    teeth: bool,
+) -> (Evidence, Path) {
+    let n = x.len().min(y.len());
     let k = floor_windows(n);
-    let (floor, teeth) = floor_and_kind(x, y);
     if floor.len() < 3 {
         return (Evidence::default(), Path::Floor);
     }
@@ -364,8 +391,12 @@ fn judge_clock(x: &[f64], y: &[f64], rho: f64, pooled: Pooled) -> (Evidence, Pat
         let sig = 1.0 - (-((t_raw.max(pooled.trend) - NOISE_Z0).max(0.0) / 3.0).powi(2)).exp();
         let e_noise = sig * decel * (1.0 - one_step) * kept.sqrt() * by_points;
         if e_noise > e {
+            // Told as a rise through noise only when the floor alone would
+            // not have made it a leak.
+            if e < LEAK_AT {
+                path = Path::Noise;
+            }
             e = e_noise;
-            path = Path::Noise;
         }
     }
     let snr = if path == Path::Noise {
@@ -487,23 +518,14 @@ fn floor_windows(n: usize) -> usize {
     ((n as f64 / 3.0).round() as usize).clamp(3, 12)
 }
 
-/// The floor of a segment, and whether it is a sawtooth's troughs: on a
-/// sawtooth with enough teeth, one point per tooth, its trough (a window
-/// shorter than a tooth would catch a tooth's rising edge); otherwise the
-/// 10th percentile per window.
-fn floor_and_kind(x: &[f64], y: &[f64]) -> (Vec<(f64, f64)>, bool) {
-    match stats::troughs(x, y, DROP_SIGMA) {
-        Some(t) if t.len() >= MIN_TEETH => (t, true),
-        _ => (
-            stats::bin_floor(x, y, floor_windows(x.len().min(y.len())), 0.1),
-            false,
-        ),
-    }
-}
-
-/// [`floor_and_kind`] without the kind.
+/// The floor of a segment for the trend tests pooled over boots: a
+/// sawtooth's troughs when it has enough teeth, otherwise the 10th
+/// percentile per window.
 fn floor_of(x: &[f64], y: &[f64]) -> Vec<(f64, f64)> {
-    floor_and_kind(x, y).0
+    match stats::troughs(x, y, DROP_SIGMA) {
+        Some(t) if t.len() >= MIN_TEETH => t,
+        _ => stats::bin_floor(x, y, floor_windows(x.len().min(y.len())), 0.1),
+    }
 }
 
 /// Fewest teeth for which a sawtooth's troughs replace the floor windows.
