@@ -11,9 +11,10 @@
 //!    churn `min(ΔAllocs, ΔFrees)` summed, which the series' own rises and
 //!    falls do not move), on which a per-operation leak is a straight line
 //!    however bursty the workload. On each clock the Bytes series is reduced
-//!    to a **floor**: the 10th percentile in each of K bins, or on a
-//!    sawtooth with 5 teeth or more the trough of each tooth; either ignores
-//!    churn and sawtooth peaks and keeps what is never given back. The
+//!    to a **floor**: the 10th percentile in each of K bins (and, on a
+//!    sawtooth with 5 teeth or more, also the trough of each tooth; the
+//!    clearer reading counts), which ignores churn and sawtooth peaks and
+//!    keeps what is never given back. The
 //!    floor gives the shape statistics of [`crate::stats`]: Kendall τ
 //!    (monotonic rise), retention (share of the rises kept), step
 //!    concentration beyond that of a straight line (a single jump is a
