@@ -4,7 +4,9 @@
 //! of 24 snapshots or more: mean average precision of poolscan next to the
 //! last-minus-first and least-squares baselines, precision and recall of the
 //! `leak` verdict, and false `leak` verdicts per non-leak family.
-//! `POOLSCAN_SEEDS=N` changes the number of seeds (default 20).
+//! `POOLSCAN_SEEDS=N` changes the number of seeds (default 20);
+//! `POOLSCAN_SEED_BASE=B` starts the seeds at B (default 0; e.g. 100 for a
+//! held-out check of a change tuned on the default seeds).
 
 use poolscan::eval;
 use rayon::prelude::*;
@@ -14,14 +16,23 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(20);
+    let base: u64 = std::env::var("POOLSCAN_SEED_BASE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     let lengths = [12usize, 24, 48, 96, 200, 500];
-    let cfgs = eval::suite(seeds, &lengths);
+    let cfgs = eval::suite_from(base, seeds, &lengths);
     let results: Vec<(usize, eval::LogResult)> = cfgs
         .par_iter()
         .map(|c| (c.snapshots, eval::run_one(c).expect("suite log reads")))
         .collect();
+    let from = if base > 0 {
+        format!(" from seed {base}")
+    } else {
+        String::new()
+    };
     println!(
-        "poolscan ranking quality: {} logs, {} seeds, 32 labelled series + 8 background per log",
+        "poolscan ranking quality: {} logs, {} seeds{from}, 32 labelled series + 8 background per log",
         results.len(),
         seeds
     );

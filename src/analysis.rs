@@ -7,19 +7,33 @@
 //!    every boot epoch and wherever its own Allocs or Frees drop (a driver
 //!    reload).
 //! 3. Each segment of 3 or more points is judged on two clocks: hours, and
-//!    the **allocation clock** (cumulative Allocs), on which a per-operation
-//!    leak is a straight line however bursty the workload. On each clock the
-//!    Bytes series is reduced to a **floor**: the 10th percentile in each of
-//!    K bins, which ignores churn and sawtooth peaks and keeps what is never
-//!    given back. The floor gives the shape statistics of
-//!    [`crate::stats`]: Kendall τ (monotonic rise), retention (share of the
-//!    rises kept), step concentration (a single jump is a step, not a leak),
-//!    deceleration (a cache that fills up slows down). Their product,
-//!    shrunk for short segments, is the evidence E. The same is computed on
-//!    the trailing half of the segment (a leak that starts late).
-//! 4. The rise must stand out from the series' own noise: the floor's rise
-//!    over the robust spread of the residuals around a Theil–Sen line,
-//!    corrected for autocorrelation (a bounded random walk has long runs).
+//!    the **allocation clock** (the allocations matched by frees, i.e. the
+//!    churn `min(ΔAllocs, ΔFrees)` summed, which the series' own rises and
+//!    falls do not move), on which a per-operation leak is a straight line
+//!    however bursty the workload. On each clock the Bytes series is reduced
+//!    to a **floor**: the 10th percentile in each of K bins (and, on a
+//!    sawtooth with 5 teeth or more, also the trough of each tooth; the
+//!    clearer reading counts), which ignores churn and sawtooth peaks and
+//!    keeps what is never given back. The
+//!    floor gives the shape statistics of [`crate::stats`]: Kendall τ
+//!    (monotonic rise), retention (share of the rises kept), step
+//!    concentration beyond that of a straight line (a single jump is a
+//!    step, not a leak), deceleration (a cache that fills up slows down),
+//!    counted only as far as the slowdown of the raw data is significant.
+//!    Their product, shrunk for short segments, is the evidence E. The same
+//!    is computed on the trailing half of the segment (a leak that starts
+//!    late), when the first half neither rose nor fell and the end is above
+//!    anything the first half reached.
+//! 4. The rise must stand out from the series' own noise: the larger of
+//!    the Theil–Sen trend's t-statistic (robust residual spread; effective
+//!    points corrected for the noise's autocorrelation, measured over all
+//!    the series' segments, since a bounded random walk has long runs;
+//!    read on Student's t as a normal score) and the Mann–Kendall score of
+//!    the floor. Over several boots both are also combined (Stouffer,
+//!    seasonal Kendall). A slow leak under heavy noise, whose floor windows
+//!    are too noisy to be monotonic, is also judged on its trend's
+//!    significance alone (on a stricter scale), with retention, step and
+//!    deceleration checked on the medians of the four quarters.
 //! 5. Segments are pooled, weighted by length; a leak seen in more than one
 //!    boot gets a bonus. The score in [0, 1] sorts; verdicts are `leak`
 //!    (score ≥ 0.35), `suspect` (≥ 0.2) and `ok`.
@@ -275,14 +289,61 @@ pub struct Evidence {
 /// `x` must be non-decreasing. Returns zero evidence for fewer than 3 points
 /// or a clock that does not move.
 pub fn evidence(x: &[f64], y: &[f64]) -> Evidence {
+    judge_clock(x, y, 0.0, Pooled::default()).0
+}
+
+/// Which reading of a segment gave its evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Path {
+    /// The floor: a low quantile per window.
+    #[default]
+    Floor,
+    /// The floor of a sawtooth: the lowest point of each tooth.
+    Teeth,
+    /// The trend through heavy noise, checked on quarter medians.
+    Noise,
+}
+
+/// [`evidence`] for a series whose noise is autocorrelated at least `rho`
+/// at lag 1 per snapshot (measured over all its segments), and the path
+/// that gave it.
+fn judge_clock(x: &[f64], y: &[f64], rho: f64, pooled: Pooled) -> (Evidence, Path) {
     let n = x.len().min(y.len());
     if n < 3 || x[n - 1] <= x[0] {
-        return Evidence::default();
+        return (Evidence::default(), Path::Floor);
     }
-    let k = ((n as f64 / 3.0).round() as usize).clamp(3, 12);
-    let floor = stats::bin_floor(&x[..n], &y[..n], k, 0.1);
+    let (x, y) = (&x[..n], &y[..n]);
+    let bins = stats::bin_floor(x, y, floor_windows(n), 0.1);
+    let by_bins = judge_floor(x, y, rho, pooled, bins, false);
+    // On a sawtooth with enough teeth, also one point per tooth, its trough
+    // (a window shorter than a tooth catches a tooth's rising edge); the
+    // clearer of the two readings counts.
+    match stats::troughs(x, y, DROP_SIGMA) {
+        Some(t) if t.len() >= MIN_TEETH => {
+            let by_teeth = judge_floor(x, y, rho, pooled, t, true);
+            if by_teeth.0.e > by_bins.0.e {
+                by_teeth
+            } else {
+                by_bins
+            }
+        }
+        _ => by_bins,
+    }
+}
+
+/// [`judge_clock`] on a given floor.
+fn judge_floor(
+    x: &[f64],
+    y: &[f64],
+    rho: f64,
+    pooled: Pooled,
+    floor: Vec<(f64, f64)>,
+    teeth: bool,
+) -> (Evidence, Path) {
+    let n = x.len().min(y.len());
+    let k = floor_windows(n);
     if floor.len() < 3 {
-        return Evidence::default();
+        return (Evidence::default(), Path::Floor);
     }
     let fx: Vec<f64> = floor.iter().map(|p| p.0).collect();
     let fy: Vec<f64> = floor.iter().map(|p| p.1).collect();
@@ -290,84 +351,193 @@ pub fn evidence(x: &[f64], y: &[f64]) -> Evidence {
     let smooth = median3(&fy);
     let retention = stats::retention(&smooth);
     let step = stats::step_concentration(&smooth);
-    // Deceleration of the floor, unless the raw data still rises clearly in
-    // the second half (a noisy floor must not hide a slow leak).
-    let mut decel = stats::deceleration(&fx, &fy);
-    let mid = x[0] + (x[n - 1] - x[0]) / 2.0;
-    let h = x[..n].partition_point(|&a| a < mid);
-    let t2 = trend_t(&x[h..n], &y[h..n]);
-    decel = decel.max(1.0 - (-(t2 / 2.0).powi(2)).exp());
+    // Deceleration of the floor, weighted by how sure it is that the raw
+    // data really slowed down: the drop from the first half's slope to the
+    // second half's, over its standard error (a noisy floor must not hide a
+    // slow leak; a cache that filled up slows down far beyond its noise).
+    let floor_decel = stats::deceleration(&fx, &fy);
+    let z = slowdown_z(x, y, rho);
+    let sure = 1.0 - (-(z.max(0.0) / 2.0).powi(2)).exp();
+    let decel = 1.0 - sure * (1.0 - floor_decel);
     // Confidence grows with the points and with the floor windows: three
     // floor points that happen to rise prove little.
-    let shrink = (1.0 - (-((n - 1) as f64) / 4.0).exp())
-        * (1.0 - (-((floor.len() as f64 - 2.0) / 1.5)).exp());
-    let t_raw = trend_t(&x[..n], &y[..n]);
-    let t_floor = trend_t(&fx, &fy);
-    let snr = t_raw.max(t_floor);
+    let by_points = 1.0 - (-((n - 1) as f64) / 4.0).exp();
+    let shrink = by_points * (1.0 - (-((floor.len() as f64 - 2.0) / 1.5)).exp());
+    let t_raw = trend_t_with(x, y, rho);
+    // The floor's own trend, by Mann–Kendall: a rank test that cannot read
+    // much into a handful of windows (five rising windows give z ≈ 2.2).
+    let t_floor = stats::mann_kendall(&fy).map_or(0.0, |m| m.z.max(0.0));
+    let snr = t_raw.max(t_floor).max(pooled.any);
     let significance = 1.0 - (-(snr / 3.0).powi(2)).exp();
-    let rising = stats::rising_share(&y[..n]).unwrap_or(0.0);
-    let e = tau * retention.sqrt() * decel * (1.0 - step).max(0.0) * shrink * significance;
+    let rising = stats::rising_share(y).unwrap_or(0.0);
+    // Step concentration beyond that of a straight line over the same
+    // windows (m equal rises give 1/m): 0 for a line, 1 for a single step.
+    let lumpy = |step: f64, windows: usize| {
+        let m = windows.saturating_sub(1).max(2) as f64;
+        ((step - 1.0 / m) / (1.0 - 1.0 / m)).clamp(0.0, 1.0)
+    };
+    let mut e =
+        tau * retention.sqrt() * decel * (1.0 - lumpy(step, smooth.len())) * shrink * significance;
+    let mut path = if teeth { Path::Teeth } else { Path::Floor };
+    // A slow leak under heavy noise: its floor windows are noisy, but its
+    // trend stands out of the noise. Judged on the trend's significance
+    // (a stricter scale than the floor's, which also needs a monotonic
+    // floor), with the shape checks on the medians of the four quarters:
+    // kept its rises, not one step, did not slow down.
+    let quarters = stats::bin_floor(x, y, 4, 0.5);
+    if quarters.len() == 4 {
+        let qy: Vec<f64> = quarters.iter().map(|p| p.1).collect();
+        let kept = stats::retention(&qy);
+        let one_step = lumpy(stats::step_concentration(&qy), 4);
+        let sig = 1.0 - (-((t_raw.max(pooled.trend) - NOISE_Z0).max(0.0) / 3.0).powi(2)).exp();
+        let e_noise = sig * decel * (1.0 - one_step) * kept.sqrt() * by_points;
+        if e_noise > e {
+            // Told as a rise through noise only when the floor alone would
+            // not have made it a leak.
+            if e < LEAK_AT {
+                path = Path::Noise;
+            }
+            e = e_noise;
+        }
+    }
+    let snr = if path == Path::Noise {
+        t_raw.max(pooled.trend)
+    } else {
+        snr
+    };
     let floor_up = smooth.windows(2).filter(|w| w[1] > w[0]).count() as u32;
     let floor_steps = smooth.len().saturating_sub(1) as u32;
-    let window = (x[n - 1] - x[0]) / k as f64;
-    Evidence {
-        e: e.clamp(0.0, 1.0),
-        tau,
-        retention,
-        step,
-        decel,
-        snr,
-        rising,
-        floor_up,
-        floor_steps,
-        window,
-    }
+    let window = (x[n - 1] - x[0]) / if teeth { floor.len() } else { k } as f64;
+    (
+        Evidence {
+            e: e.clamp(0.0, 1.0),
+            tau,
+            retention,
+            step,
+            decel,
+            snr,
+            rising,
+            floor_up,
+            floor_steps,
+            window,
+        },
+        path,
+    )
 }
 
 /// How far a Theil–Sen trend stands out from the noise around it: the
-/// slope's t-statistic, `b·sd(x)·√n_eff / σ`, with σ the robust spread of the
-/// residuals (1.4826·MAD) and `n_eff = n(1−ρ)/(1+ρ)` shrunk by the residuals'
-/// lag-1 autocorrelation ρ (a random walk or a cycle has long runs and so
-/// few independent points). Zero for a falling or flat trend.
+/// slope's t-statistic `b / se(b)` (Theil–Sen slope, robust residual
+/// spread, autocorrelation-corrected effective points n_eff) on `n_eff − 2`
+/// degrees of freedom, as the normal score of the same tail probability
+/// ([`stats::t_to_z`]: a handful of effective points proves little). Zero
+/// for a falling or flat trend.
 pub fn trend_t(x: &[f64], y: &[f64]) -> f64 {
+    trend_t_with(x, y, 0.0)
+}
+
+/// [`trend_t`] with a floor `rho` on the noise's lag-1 autocorrelation per
+/// snapshot.
+fn trend_t_with(x: &[f64], y: &[f64], rho: f64) -> f64 {
+    match slope_se(x, y, rho) {
+        Some((b, se, df)) if b > 0.0 => stats::t_to_z(b / se, df),
+        _ => 0.0,
+    }
+}
+
+/// A Theil–Sen slope, its standard error `se = σ / (sd(x)·√n_eff)` and the
+/// degrees of freedom `n_eff − 2`, with σ the robust spread of the residuals
+/// (1.4826·MAD) and `n_eff = n(1−ρ)/(1+ρ)` shrunk by the lag-1
+/// autocorrelation ρ of the residuals, or `rho_min` per snapshot (raised to
+/// the spacing of the thinned points) when that is larger: a random walk or
+/// a cycle has long runs and so few independent points. On a long series
+/// slope, σ and ρ all come from the same at most [`FIT_POINTS`] evenly
+/// spaced points, so that the standard error is that of the fitted slope.
+/// `None` for fewer than 3 points or no fit.
+fn slope_se(x: &[f64], y: &[f64], rho_min: f64) -> Option<(f64, f64, f64)> {
     let n = x.len().min(y.len());
     if n < 3 {
-        return 0.0;
+        return None;
     }
-    let Some(fit) = fit_line(&x[..n], &y[..n]) else {
-        return 0.0;
-    };
-    if fit.slope <= 0.0 {
-        return 0.0;
-    }
-    // Long series: the residual statistics come from at most RESID_POINTS
-    // evenly spaced points (plenty for a spread and an autocorrelation).
-    let stride = n.div_ceil(RESID_POINTS).max(1);
-    let resid: Vec<f64> = (0..n)
-        .step_by(stride)
-        .map(|i| y[i] - (fit.intercept + fit.slope * x[i]))
+    let (tx, ty) = thin(&x[..n], &y[..n]);
+    let fit = stats::theil_sen(&tx, &ty)?;
+    let resid: Vec<f64> = tx
+        .iter()
+        .zip(&ty)
+        .map(|(a, b)| b - (fit.intercept + fit.slope * a))
         .collect();
     let spread = stats::mad(&resid).unwrap_or(0.0) * 1.4826;
-    let mean_x = x[..n].iter().sum::<f64>() / n as f64;
-    let sd_x = (x[..n]
-        .iter()
-        .map(|v| (v - mean_x) * (v - mean_x))
-        .sum::<f64>()
-        / n as f64)
-        .sqrt();
-    let level = stats::median(&y[..n.min(RESID_POINTS)])
-        .unwrap_or(0.0)
-        .abs();
+    let m = tx.len() as f64;
+    let mean_x = tx.iter().sum::<f64>() / m;
+    let sd_x = (tx.iter().map(|v| (v - mean_x) * (v - mean_x)).sum::<f64>() / m).sqrt();
+    if sd_x <= 0.0 {
+        return None;
+    }
+    let level = stats::median(&ty).unwrap_or(0.0).abs();
     // Exactly linear data: judge against a tiny share of the level.
     let sd = if spread > 0.0 {
         spread
     } else {
         (level * 1e-4).max(1.0)
     };
-    let rho = lag1(&resid).clamp(0.0, 0.99);
-    let n_eff = (resid.len() as f64 * (1.0 - rho) / (1.0 + rho)).max(2.0);
-    fit.slope * sd_x * n_eff.sqrt() / sd
+    let stride = (n - 1) as f64 / (tx.len() - 1).max(1) as f64;
+    let rho = lag1(&resid).max(rho_min.powf(stride)).clamp(0.0, 0.99);
+    let n_eff = (m * (1.0 - rho) / (1.0 + rho)).max(2.0);
+    Some((
+        fit.slope,
+        sd / (sd_x * n_eff.sqrt()),
+        (n_eff - 2.0).max(1.0),
+    ))
 }
+
+/// How significantly the growth slowed down from the first half of the
+/// clock's range to the second: `(b₁ − b₂)/√(se₁² + se₂²)` of the two
+/// halves' Theil–Sen slopes ([`slope_se`]); zero when the first half does
+/// not rise or a half has fewer than 3 points. A cache that filled up gives
+/// a large value, a steady leak under noise a value near zero.
+fn slowdown_z(x: &[f64], y: &[f64], rho: f64) -> f64 {
+    let n = x.len().min(y.len());
+    if n < 6 {
+        return 0.0;
+    }
+    let mid = x[0] + (x[n - 1] - x[0]) / 2.0;
+    let h = x[..n].partition_point(|&a| a < mid);
+    let (Some((b1, s1, _)), Some((b2, s2, _))) = (
+        slope_se(&x[..h], &y[..h], rho),
+        slope_se(&x[h..n], &y[h..n], rho),
+    ) else {
+        return 0.0;
+    };
+    if b1 <= 0.0 {
+        return 0.0;
+    }
+    (b1 - b2) / (s1 * s1 + s2 * s2).sqrt()
+}
+
+/// Floor windows for a segment of `n` points: about one per three points,
+/// 3 to 12.
+fn floor_windows(n: usize) -> usize {
+    ((n as f64 / 3.0).round() as usize).clamp(3, 12)
+}
+
+/// The floor of a segment for the trend tests pooled over boots: a
+/// sawtooth's troughs when it has enough teeth, otherwise the 10th
+/// percentile per window.
+fn floor_of(x: &[f64], y: &[f64]) -> Vec<(f64, f64)> {
+    match stats::troughs(x, y, DROP_SIGMA) {
+        Some(t) if t.len() >= MIN_TEETH => t,
+        _ => stats::bin_floor(x, y, floor_windows(x.len().min(y.len())), 0.1),
+    }
+}
+
+/// Fewest teeth for which a sawtooth's troughs replace the floor windows.
+const MIN_TEETH: usize = 5;
+
+/// Where the trend significance of the noise path starts to count (in
+/// normal scores): it must clear this before it is worth anything.
+const NOISE_Z0: f64 = 0.5;
+
+/// A sudden drop, in robust spreads of the first differences ([`stats::troughs`]).
+const DROP_SIGMA: f64 = 4.0;
 
 /// Running median of three (ends kept), to take single-bin noise out of the floor.
 fn median3(f: &[f64]) -> Vec<f64> {
@@ -383,22 +553,119 @@ fn median3(f: &[f64]) -> Vec<f64> {
 /// that the pairwise pass stays cheap on a series of 5,000 snapshots.
 pub const FIT_POINTS: usize = 64;
 
-/// Points kept for residual statistics in [`trend_t`].
+/// Formerly the cap on the points of the residual statistics in
+/// [`trend_t`]; they now come from the same at most [`FIT_POINTS`] points as
+/// the slope (so that the standard error is the fitted slope's). Kept for
+/// compatibility.
 pub const RESID_POINTS: usize = 512;
 
 /// A Theil–Sen line through at most [`FIT_POINTS`] evenly spaced points of
 /// the series (all of them when it is shorter): O(FIT_POINTS²), not O(n²).
 pub fn fit_line(x: &[f64], y: &[f64]) -> Option<stats::Fit> {
+    let (tx, ty) = thin(x, y);
+    stats::theil_sen(&tx, &ty)
+}
+
+/// At most [`FIT_POINTS`] evenly spaced points (first and last included).
+fn thin(x: &[f64], y: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let n = x.len().min(y.len());
     if n <= FIT_POINTS {
-        return stats::theil_sen(&x[..n], &y[..n]);
+        return (x[..n].to_vec(), y[..n].to_vec());
     }
-    let idx: Vec<usize> = (0..FIT_POINTS)
+    (0..FIT_POINTS)
         .map(|k| k * (n - 1) / (FIT_POINTS - 1))
-        .collect();
-    let tx: Vec<f64> = idx.iter().map(|&i| x[i]).collect();
-    let ty: Vec<f64> = idx.iter().map(|&i| y[i]).collect();
-    stats::theil_sen(&tx, &ty)
+        .map(|i| (x[i], y[i]))
+        .unzip()
+}
+
+/// Lag-1 autocorrelation φ of the series' noise from its first
+/// differences, pooled over its segments: for an AR(1) noise the
+/// differences have lag-1 autocorrelation `r = −(1 − φ)/2`, so
+/// `φ = 1 + 2r` (i.i.d. noise gives 0, a random walk nearly 1). Unlike
+/// residuals around a straight line, differences do not mistake a bend (a
+/// late start) for correlated noise. `r = Σ num / Σ den` over segments of 4
+/// points or more, each demeaned on its own, after taking out the
+/// segment's Theil–Sen trend. Zero when there is too little to tell.
+fn pooled_rho(segs: &[Segment], x_of: impl Fn(usize) -> f64, bytes: &[u64]) -> f64 {
+    let (mut num, mut den, mut count) = (0.0, 0.0, 0usize);
+    for s in segs {
+        if s.hi - s.lo < 4 {
+            continue;
+        }
+        let x: Vec<f64> = (s.lo..s.hi).map(&x_of).collect();
+        let y: Vec<f64> = (s.lo..s.hi).map(|i| bytes[i] as f64).collect();
+        let b = fit_line(&x, &y).map_or(0.0, |f| f.slope);
+        let d: Vec<f64> = (1..x.len())
+            .map(|i| (y[i] - y[i - 1]) - b * (x[i] - x[i - 1]))
+            .collect();
+        let m = d.iter().sum::<f64>() / d.len() as f64;
+        den += d.iter().map(|v| (v - m) * (v - m)).sum::<f64>();
+        num += d.windows(2).map(|w| (w[0] - m) * (w[1] - m)).sum::<f64>();
+        count += d.len();
+    }
+    if den <= 0.0 || count < 8 {
+        return 0.0;
+    }
+    // A cautious estimate: less half a standard error (r has a standard
+    // error of about 1/√N, φ twice that), so that short i.i.d. noise is not
+    // taken for a walk.
+    (1.0 + 2.0 * num / den - 1.0 / (count as f64).sqrt()).clamp(0.0, 0.99)
+}
+
+/// Trend significance of a series over all its segments (boots), for a
+/// leak that grows in every boot but too briefly in each to be sure of it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Pooled {
+    /// The larger of the two combined scores below.
+    any: f64,
+    /// Stouffer's combination of the segments' signed trend scores
+    /// ([`trend_t`]), weighted by √points: `Σ wᵢzᵢ / √Σ wᵢ²`.
+    trend: f64,
+}
+
+/// [`Pooled`] over the segments of 4 points or more on clock `x_of`; zero
+/// unless there are at least two. The floor part is the seasonal Kendall
+/// test (Hirsch, Slack & Smith 1982): the segments' Mann–Kendall S and
+/// Var(S) of their floors summed, `z = (ΣS − 1)/√ΣVar`.
+fn pooled_trend(segs: &[Segment], x_of: impl Fn(usize) -> f64, bytes: &[u64], rho: f64) -> Pooled {
+    let (mut wz, mut ww, mut s_sum, mut v_sum, mut parts) = (0.0, 0.0, 0.0, 0.0, 0);
+    for s in segs {
+        let m = s.hi - s.lo;
+        if m < 4 {
+            continue;
+        }
+        let x: Vec<f64> = (s.lo..s.hi).map(&x_of).collect();
+        let y: Vec<f64> = (s.lo..s.hi).map(|i| bytes[i] as f64).collect();
+        if x[m - 1] <= x[0] {
+            continue;
+        }
+        let Some((b, se, df)) = slope_se(&x, &y, rho) else {
+            continue;
+        };
+        let w = (m as f64).sqrt();
+        wz += w * stats::t_to_z(b / se, df);
+        ww += w * w;
+        let floor = floor_of(&x, &y);
+        let fy: Vec<f64> = floor.iter().map(|p| p.1).collect();
+        if let Some(mk) = stats::mann_kendall(&fy) {
+            s_sum += mk.s;
+            v_sum += mk.var_s;
+        }
+        parts += 1;
+    }
+    if parts < 2 || ww <= 0.0 {
+        return Pooled::default();
+    }
+    let trend = (wz / ww.sqrt()).max(0.0);
+    let kendall = if v_sum > 0.0 && s_sum > 1.0 {
+        (s_sum - 1.0) / v_sum.sqrt()
+    } else {
+        0.0
+    };
+    Pooled {
+        any: trend.max(kendall),
+        trend,
+    }
 }
 
 /// Lag-1 autocorrelation.
@@ -436,6 +703,8 @@ struct Judged {
     outstanding_per_hour: Option<f64>,
     bytes_per_snapshot: f64,
     never_freed: Option<f64>,
+    /// How the strongest segment was read.
+    path: Path,
 }
 
 /// Judges one series given its points (in snapshot order).
@@ -474,6 +743,22 @@ fn judge(
     let mut outstanding_per_hour = None;
     let mut bytes_per_snapshot = 0.0;
     let mut never_freed = None;
+    // The series' own noise correlation, pooled over its segments (a random
+    // walk is one in every boot, however short the boot).
+    let rho = pooled_rho(
+        &segs,
+        |i| if timed { hours[i] } else { f64::from(snap[i]) },
+        bytes,
+    );
+    let mut path = Path::Floor;
+    // A leak grows in every boot: the trend tests of all segments combined
+    // back up each segment's own.
+    let pooled = pooled_trend(
+        &segs,
+        |i| if timed { hours[i] } else { f64::from(snap[i]) },
+        bytes,
+        rho,
+    );
     for s in &segs {
         let m = s.hi - s.lo;
         if m < 3 {
@@ -482,31 +767,59 @@ fn judge(
         let x_time: Vec<f64> = (s.lo..s.hi)
             .map(|i| if timed { hours[i] } else { f64::from(snap[i]) })
             .collect();
-        let x_ops: Vec<f64> = (s.lo..s.hi).map(|i| allocs[i] as f64).collect();
+        // The allocation clock counts the allocations that were matched by
+        // frees (the churn, min(ΔAllocs, ΔFrees) per interval), so the
+        // series' own rises and falls do not move it.
+        let mut churn = 0.0;
+        let x_ops: Vec<f64> = (s.lo..s.hi)
+            .map(|i| {
+                if i > s.lo {
+                    churn += allocs[i]
+                        .saturating_sub(allocs[i - 1])
+                        .min(frees[i].saturating_sub(frees[i - 1]))
+                        as f64;
+                }
+                churn
+            })
+            .collect();
         let y: Vec<f64> = (s.lo..s.hi).map(|i| bytes[i] as f64).collect();
         let yd: Vec<f64> = (s.lo..s.hi).map(|i| diff[i] as f64).collect();
-        let on_time = evidence(&x_time, &y);
-        let mut on_ops = evidence(&x_ops, &y);
+        let (on_time, time_path) = judge_clock(&x_time, &y, rho, pooled);
+        let (mut on_ops, ops_path) = judge_clock(&x_ops, &y, rho, Pooled::default());
         // A cache that stopped growing in time is not a per-operation leak.
         on_ops.e *= on_time.decel;
         // The trailing half: a leak that starts late, after a first half
-        // that did not grow (a cache that filled up first is not one).
+        // that neither grew nor fell (a cache that filled up first is not
+        // one, nor is a walk that went down and came back), and that ends
+        // above anything the first half reached (its last quarter's 10th
+        // percentile over the first half's 90th).
         let half = m / 2;
-        let tail = if m >= 12 && trend_t(&x_time[..half], &y[..half]) < 2.0 {
-            let t = evidence(&x_time[half..], &y[half..]);
-            Evidence { e: t.e * 0.9, ..t }
+        let head_flat = m >= 12
+            && slope_se(&x_time[..half], &y[..half], rho)
+                .is_none_or(|(b, se, _)| (b / se).abs() < 2.0);
+        let new_high = m >= 12 && {
+            let head_high = stats::quantile(&y[..half], 0.9).unwrap_or(f64::INFINITY);
+            let end_low = stats::quantile(&y[m - m / 4..], 0.1).unwrap_or(0.0);
+            end_low > head_high
+        };
+        let (tail, tail_path) = if head_flat && new_high {
+            let (t, p) = judge_clock(&x_time[half..], &y[half..], rho, Pooled::default());
+            (Evidence { e: t.e * 0.9, ..t }, p)
         } else {
-            Evidence::default()
+            (Evidence::default(), Path::Floor)
         };
         let mut e = on_time;
+        let mut seg_path = time_path;
         let mut used_ops = false;
         let mut used_tail = false;
         if on_ops.e > e.e {
             e = on_ops;
+            seg_path = ops_path;
             used_ops = true;
         }
         if tail.e > e.e {
             e = tail;
+            seg_path = tail_path;
             used_tail = true;
             used_ops = false;
         }
@@ -520,6 +833,7 @@ fn judge(
             best = e;
             late = used_tail;
             alloc_clock = used_ops;
+            path = seg_path;
         }
         // Rates and trend on this segment (the last one wins).
         if let Some(fit) = fit_line(&x_time, &y) {
@@ -565,6 +879,7 @@ fn judge(
         outstanding_per_hour,
         bytes_per_snapshot,
         never_freed,
+        path,
     }
 }
 
@@ -1013,23 +1328,33 @@ fn reason(
     let mut parts = Vec::new();
     match verdict {
         Verdict::Leak | Verdict::Suspect => {
-            if j.alloc_clock || !timed {
-                parts.push(format!(
+            match j.path {
+                Path::Noise => parts.push(format!(
+                    "rose steadily through its noise (trend {:.1}σ above flat)",
+                    e.snr
+                )),
+                Path::Teeth => parts.push(format!(
+                    "its sawtooth's troughs rose {} times in {} teeth",
+                    e.floor_up,
+                    e.floor_steps + 1
+                )),
+                Path::Floor if j.alloc_clock || !timed => parts.push(format!(
                     "its floor rose in {} of {} windows",
                     e.floor_up, e.floor_steps
-                ));
-            } else {
-                parts.push(format!(
+                )),
+                Path::Floor => parts.push(format!(
                     "its floor rose in {} of {} windows of {}",
                     e.floor_up,
                     e.floor_steps,
                     units::hours(e.window)
-                ));
+                )),
             }
-            if e.retention > 0.9 {
-                parts.push("never fell back".to_string());
-            } else {
-                parts.push(format!("kept {:.0}% of its rises", e.retention * 100.0));
+            if j.path != Path::Noise {
+                if e.retention > 0.9 {
+                    parts.push("never fell back".to_string());
+                } else {
+                    parts.push(format!("kept {:.0}% of its rises", e.retention * 100.0));
+                }
             }
             if j.late {
                 parts.push("started late".to_string());

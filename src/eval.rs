@@ -135,6 +135,13 @@ fn baselines(log: &Log, label: &Labels) -> (Vec<f64>, Vec<f64>, Vec<bool>) {
 /// The suite's configurations: every family twice per log, `seeds` seeds,
 /// the given log lengths, reboots on every third seed, gaps and jitter.
 pub fn suite(seeds: u64, lengths: &[usize]) -> Vec<Config> {
+    suite_from(0, seeds, lengths)
+}
+
+/// [`suite`] with seeds `base..base + seeds`: a held-out set for checking
+/// that a change tuned on the usual seeds (`base` 0) holds on others
+/// (`base` 100 draws seeds 100 000 + n and up, disjoint from 0..99).
+pub fn suite_from(base: u64, seeds: u64, lengths: &[usize]) -> Vec<Config> {
     let mut fams = Vec::new();
     for f in Family::LEAKS.iter().chain(Family::NON_LEAKS.iter()) {
         fams.push(*f);
@@ -142,7 +149,7 @@ pub fn suite(seeds: u64, lengths: &[usize]) -> Vec<Config> {
     }
     let mut out = Vec::new();
     for &n in lengths {
-        for seed in 0..seeds {
+        for seed in base..base + seeds {
             out.push(Config {
                 seed: seed * 1000 + n as u64,
                 snapshots: n,

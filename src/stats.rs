@@ -5,8 +5,9 @@
 //! series** ([`bin_floor`]), its monotonicity ([`kendall_tau_b`]),
 //! **retention** ([`retention`]), **step concentration**
 //! ([`step_concentration`]), **deceleration** ([`deceleration`], built on
-//! [`theil_sen`]), and the baselines of §6.5 ([`ols`], [`mann_kendall`],
-//! [`pearson`]). Helpers: [`median`], [`quantile`], [`mad`], [`normal_cdf`],
+//! [`theil_sen`]), the troughs of a sawtooth ([`troughs`]), and
+//! the baselines of §6.5 ([`ols`], [`mann_kendall`], [`pearson`]). Helpers:
+//! [`median`], [`quantile`], [`mad`], [`normal_cdf`], [`t_to_z`],
 //! [`rising_share`].
 //!
 //! # Input policy (applies to every function)
@@ -890,6 +891,97 @@ pub fn deceleration(x: &[f64], f: &[f64]) -> f64 {
     unit(b2 / b1)
 }
 
+/// A Student-t statistic with `df` degrees of freedom as the normal score
+/// of the same tail probability, by Wallace's approximation:
+/// `z = sign(t)·√(ν·ln(1 + t²/ν))·(8ν + 1)/(8ν + 3)` with `ν = df`.
+/// A t of 5 on 4 degrees of freedom is worth z ≈ 2.8; on 100, z ≈ 4.7.
+///
+/// Edge cases: `df` below 1 is taken as 1; a non-finite `t` or `df` gives
+/// `0` for NaN and `±∞` mapped to `±∞`.
+///
+/// Reference: D. L. Wallace (1959), "Bounds on normal approximations to
+/// Student's and the chi-square distributions", *Ann. Math. Statist.*
+/// 30:1121–1130.
+///
+/// Complexity: `O(1)`.
+pub fn t_to_z(t: f64, df: f64) -> f64 {
+    if t.is_nan() || df.is_nan() {
+        return 0.0;
+    }
+    if t.is_infinite() {
+        return t;
+    }
+    let v = df.max(1.0);
+    if v.is_infinite() {
+        return t;
+    }
+    let z = (v * (t * t / v).ln_1p()).sqrt() * (8.0 * v + 1.0) / (8.0 * v + 3.0);
+    z.copysign(t)
+}
+
+/// The **troughs** of a sawtooth: the lowest point of each tooth, one
+/// point per tooth (the "one point per GC period" reduction), or `None` when
+/// the series is not a sawtooth.
+///
+/// Formula: first differences `d_i = y_i − y_{i−1}` with robust spread
+/// `s = 1.4826·MAD(d)`; a **sudden drop** is a `d_i < −c·s` (`c` =
+/// `sigma`, e.g. 4). The series is a sawtooth when there are at least 2
+/// drops and they make up at least half of all its falls
+/// (`Σ_drops |d_i| ≥ ½ Σ max(−d_i, 0)`). A tooth runs from the point just
+/// after one drop to the point before the next (the last one to the end);
+/// the part before the first drop is left out (it may start mid-tooth).
+/// Points are `(x, y)` pairs of the input, ascending.
+///
+/// Edge cases: `None` if `x.len() != y.len()`, for fewer than 3 finite
+/// pairs (pairs with a non-finite coordinate are dropped), when `MAD(d)` is
+/// zero or not finite (no typical movement to compare with), or when the
+/// conditions above fail. Ties for the lowest point: the first one.
+///
+/// Complexity: `O(n)` expected time, `O(n)` extra memory.
+pub fn troughs(x: &[f64], y: &[f64], sigma: f64) -> Option<Vec<(f64, f64)>> {
+    let p = finite_pairs(x, y)?;
+    let at = drops_of(&p, sigma)?;
+    let mut out = Vec::with_capacity(at.len());
+    for (j, &lo) in at.iter().enumerate() {
+        let hi = at.get(j + 1).copied().unwrap_or(p.len());
+        let low = p[lo..hi]
+            .iter()
+            .copied()
+            .fold(None, |m: Option<(f64, f64)>, q| match m {
+                Some(b) if b.1 <= q.1 => Some(b),
+                _ => Some(q),
+            })?;
+        out.push(low);
+    }
+    Some(out)
+}
+
+/// Indices (into `p`) of the points just after the sudden drops, when the
+/// series is a sawtooth (see [`troughs`]).
+fn drops_of(p: &[(f64, f64)], sigma: f64) -> Option<Vec<usize>> {
+    if p.len() < 3 {
+        return None;
+    }
+    let d: Vec<f64> = p.windows(2).map(|w| w[1].1 - w[0].1).collect();
+    let s = mad(&d)? * 1.4826;
+    if !(s.is_finite() && s > 0.0) {
+        return None;
+    }
+    let falls: f64 = d.iter().map(|v| (-v).max(0.0)).sum();
+    let mut dropped = 0.0;
+    let mut at: Vec<usize> = Vec::new();
+    for (i, &v) in d.iter().enumerate() {
+        if v < -sigma * s {
+            dropped += -v;
+            at.push(i + 1);
+        }
+    }
+    if at.len() < 2 || dropped < 0.5 * falls {
+        return None;
+    }
+    Some(at)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1564,6 +1656,50 @@ mod tests {
         assert_close(step_concentration(&[0.0, NAN, 1.0, -INF, 2.0]), 0.5, 1e-12);
         // Overflowing U is neutral.
         assert_eq!(retention(&[-f64::MAX, f64::MAX]), 0.0);
+    }
+
+    #[test]
+    fn t_to_z_matches_tail_probabilities() {
+        // t = 2.776 is the 97.5 % point of t(4): z ≈ 1.96.
+        assert!(close(t_to_z(2.776, 4.0), 1.96, 0.05));
+        // t = 2.042 is the 97.5 % point of t(30).
+        assert!(close(t_to_z(2.042, 30.0), 1.96, 0.01));
+        // Many degrees of freedom: t ≈ z.
+        assert!(close(t_to_z(3.0, 1e6), 3.0, 1e-3));
+        assert_eq!(t_to_z(-2.776, 4.0), -t_to_z(2.776, 4.0));
+        assert_eq!(t_to_z(0.0, 5.0), 0.0);
+        assert_eq!(t_to_z(NAN, 5.0), 0.0);
+        assert_eq!(t_to_z(INF, 5.0), INF);
+    }
+
+    #[test]
+    fn troughs_of_a_rising_sawtooth() {
+        // Period 5 with a rising floor and a little noise (an exact ramp has
+        // no spread of differences to compare with): drops land at x = 5,
+        // 10, …, 25.
+        let x: Vec<f64> = (0..30).map(f64::from).collect();
+        let y: Vec<f64> = x
+            .iter()
+            .map(|&t| 100.0 + 2.0 * t + 40.0 * ((t % 5.0) / 5.0) + (t * 1.7).sin() * 0.5)
+            .collect();
+        let t = troughs(&x, &y, 4.0).unwrap();
+        let tx: Vec<f64> = t.iter().map(|p| p.0).collect();
+        assert_eq!(tx, vec![5.0, 10.0, 15.0, 20.0, 25.0]);
+        assert!(t.windows(2).all(|w| w[1].1 > w[0].1));
+        // A straight line with mild alternating noise: no sawtooth.
+        let line: Vec<f64> = x
+            .iter()
+            .map(|&t| t + if t as u32 % 2 == 0 { 0.3 } else { -0.3 })
+            .collect();
+        assert_eq!(troughs(&x, &line, 4.0), None);
+        // A single drop is a step, not a sawtooth.
+        let step: Vec<f64> = x
+            .iter()
+            .map(|&t| t + if t < 15.0 { 50.0 } else { 0.0 })
+            .collect();
+        assert_eq!(troughs(&x, &step, 4.0), None);
+        assert_eq!(troughs(&[0.0, 1.0], &[1.0, 0.0], 4.0), None);
+        assert_eq!(troughs(&[0.0, 1.0, 2.0], &[1.0], 4.0), None);
     }
 
     #[test]

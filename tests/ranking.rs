@@ -9,7 +9,7 @@ fn small_suite_slice_keeps_its_quality() {
     let cfgs = eval::suite(3, &[48, 96]);
     let results: Vec<eval::LogResult> = cfgs.iter().map(|c| eval::run_one(c).unwrap()).collect();
     let s = eval::summarize(&results);
-    assert!(s.ap >= 0.95, "average precision {:.3}", s.ap);
+    assert!(s.ap >= 0.98, "average precision {:.3}", s.ap);
     assert!(
         s.ap > s.ap_last_first + 0.2 && s.ap > s.ap_ols + 0.2,
         "beats the baselines: {:.3} vs {:.3} / {:.3}",
@@ -17,9 +17,10 @@ fn small_suite_slice_keeps_its_quality() {
         s.ap_last_first,
         s.ap_ols
     );
-    assert!(s.precision >= 0.95, "leak precision {:.3}", s.precision);
-    assert!(s.recall >= 0.8, "leak recall {:.3}", s.recall);
+    assert!(s.precision >= 0.97, "leak precision {:.3}", s.precision);
+    assert!(s.recall >= 0.88, "leak recall {:.3}", s.recall);
     for fam in [
+        "cache_plateau",
         "sawtooth",
         "periodic",
         "one_step",
