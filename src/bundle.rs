@@ -281,11 +281,11 @@ pub fn markdown(a: &Analysis, files: &[(&SeriesReport, String)], ext: &str) -> S
             .unwrap_or_else(|| " Driver: unknown (give `--pooltag pooltag.txt`).".into());
         let _ = writeln!(
             out,
-            "{} → {} ({}{share}), score {:.2}.{driver} Why: {}.\n",
+            "{} → {} ({}{share}), score {}.{driver} Why: {}.\n",
             units::bytes(s.bytes_first as f64),
             units::bytes(s.bytes_last as f64),
             rate(s),
-            s.score,
+            report::score_text(s.score),
             md_cell(&s.reason)
         );
         let _ = writeln!(out, "{}\n", next_steps(s));

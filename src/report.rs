@@ -59,6 +59,12 @@ fn json(a: &Analysis) -> Result<String> {
     Ok(s)
 }
 
+/// A score for people: two decimals, rounded down, so that a shown 0.35 is
+/// always at or above the `leak` threshold (0.348 shows as 0.34, a `suspect`).
+pub fn score_text(score: f64) -> String {
+    format!("{:.2}", (score * 100.0 + 1e-9).floor() / 100.0)
+}
+
 /// Quotes a CSV field when it needs it.
 pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ') {
@@ -226,7 +232,7 @@ fn table(a: &Analysis, style: &Style) -> String {
                 s.tag.clone(),
                 s.pool.to_string(),
                 s.verdict.name().to_string(),
-                format!("{:.2}", s.score),
+                score_text(s.score),
                 format!(
                     "{} -> {}",
                     units::bytes(s.bytes_first as f64),
@@ -323,12 +329,12 @@ fn markdown(a: &Analysis, top: usize) -> String {
     for s in a.series.iter().take(top) {
         let _ = writeln!(
             out,
-            "| {} | `{}` | {} | **{}** | {:.2} | {} → {} | {} | {} | {} |",
+            "| {} | `{}` | {} | **{}** | {} | {} → {} | {} | {} | {} |",
             s.rank,
             md_cell(&s.tag).replace('`', "'"),
             s.pool,
             s.verdict.name(),
-            s.score,
+            score_text(s.score),
             units::bytes(s.bytes_first as f64),
             units::bytes(s.bytes_last as f64),
             rate_text(s),
@@ -495,12 +501,12 @@ pub fn render_fleet(f: &crate::fleet::Fleet, format: Format, style: &Style) -> R
             for s in f.series.iter().take(style.top) {
                 let _ = writeln!(
                     out,
-                    "| {} | `{}` | {} | **{}** | {:.2} | {} / {} / {} | {} | {} | {} | {} |",
+                    "| {} | `{}` | {} | **{}** | {} | {} / {} / {} | {} | {} | {} | {} |",
                     s.rank,
                     md_cell(&s.tag).replace('`', "'"),
                     s.pool,
                     s.verdict.name(),
-                    s.score,
+                    score_text(s.score),
                     s.hosts_leak,
                     s.hosts_suspect,
                     s.hosts_seen,
@@ -553,7 +559,7 @@ pub fn render_fleet(f: &crate::fleet::Fleet, format: Format, style: &Style) -> R
                         s.tag.clone(),
                         s.pool.to_string(),
                         s.verdict.name().to_string(),
-                        format!("{:.2}", s.score),
+                        score_text(s.score),
                         format!("{}/{}/{}", s.hosts_leak, s.hosts_suspect, s.hosts_seen),
                         opt_rate(s.median_bytes_per_hour),
                         opt_rate(s.max_bytes_per_hour),
@@ -605,5 +611,18 @@ pub fn render_fleet(f: &crate::fleet::Fleet, format: Format, style: &Style) -> R
             );
             Ok(out)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shown_scores_never_round_up_across_a_threshold() {
+        assert_eq!(score_text(0.348), "0.34");
+        assert_eq!(score_text(crate::analysis::LEAK_AT), "0.35");
+        assert_eq!(score_text(1.0), "1.00");
+        assert_eq!(score_text(0.0), "0.00");
     }
 }
