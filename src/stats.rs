@@ -716,6 +716,34 @@ pub fn bin_floor(x: &[f64], y: &[f64], bins: usize, q: f64) -> Vec<(f64, f64)> {
             0
         }
     };
+    // Sorted x (the usual case: time, cumulative counts): each bin is a run
+    // of consecutive points, found by binary search; no bucketing needed.
+    if p.windows(2).all(|w| w[0].0 <= w[1].0) {
+        let mut out = Vec::new();
+        let mut ys: Vec<f64> = Vec::new();
+        let mut start = 0;
+        while start < p.len() {
+            let b = bin_of(p[start].0);
+            let end = start + p[start..].partition_point(|t| bin_of(t.0) <= b);
+            let group = &p[start..end];
+            start = end;
+            ys.clear();
+            ys.extend(group.iter().map(|t| t.1));
+            let Some(fq) = quantile_mut(&mut ys, q) else {
+                continue;
+            };
+            // Nearest to the quantile; ties keep the first, i.e. the smallest x.
+            let mut best = (f64::INFINITY, group[0].0);
+            for &(a, b) in group {
+                let d = (b - fq).abs();
+                if d < best.0 {
+                    best = (d, a);
+                }
+            }
+            out.push((best.1, fq));
+        }
+        return out;
+    }
     // Bucket the points by bin with a counting sort (O(n)), then take each
     // bin's quantile by selection, not by sorting.
     // (With far more bins than points, sort the few points by bin instead.)
@@ -1570,6 +1598,33 @@ mod tests {
         // One bin: the q-quantile of everything, at the nearest point's x.
         let fl = bin_floor(&[0.0, 1.0, 2.0, 3.0], &[4.0, 1.0, 3.0, 2.0], 1, 0.5);
         assert_eq!(fl, vec![(2.0, 2.5)]);
+    }
+
+    #[test]
+    fn bin_floor_sorted_and_unsorted_agree() {
+        // The sorted fast path and the bucketing path give the same floor.
+        let mut state = 7u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for n in [1usize, 2, 5, 40, 333] {
+            let mut x: Vec<f64> = (0..n).map(|_| (next() * 50.0).floor()).collect();
+            x.sort_by(f64::total_cmp);
+            let y: Vec<f64> = (0..n).map(|_| (next() * 10.0).floor()).collect();
+            let (xr, yr): (Vec<f64>, Vec<f64>) = x.iter().rev().zip(y.iter().rev()).unzip();
+            for bins in [1usize, 3, 12, 1000] {
+                for q in [0.1, 0.5] {
+                    assert_eq!(
+                        bin_floor(&x, &y, bins, q),
+                        bin_floor(&xr, &yr, bins, q),
+                        "n {n} bins {bins}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
