@@ -16,7 +16,21 @@ use crate::units;
 /// Charts drawn for suspects at most.
 pub const MAX_CHARTS: usize = 10;
 
-/// Refuses an existing non-empty DIR unless `force`.
+/// What poolscan writes at the top of an output directory: an `analyze`
+/// bundle, a `fleet` bundle, or an `export --partition-by` dataset.
+const OUTPUT_MARKERS: [&str; 7] = [
+    "report.json",
+    "report.md",
+    "fleet.json",
+    "fleet.md",
+    "samples",
+    "snapshots",
+    "analysis",
+];
+
+/// Refuses an existing non-empty DIR unless `force`; even with `force`, only
+/// a directory that poolscan wrote (it holds `report.json`, `fleet.json` or a
+/// dataset table) is replaced, so a mistyped `--out ~ --force` deletes nothing.
 pub fn check_target(dir: &Path, force: bool) -> Result<()> {
     if dir.exists() {
         if !dir.is_dir() {
@@ -31,6 +45,13 @@ pub fn check_target(dir: &Path, force: bool) -> Result<()> {
         if !empty && !force {
             return Err(Error::Invalid(format!(
                 "{}: directory is not empty (use --force to replace it)",
+                dir.display()
+            )));
+        }
+        if !empty && !OUTPUT_MARKERS.iter().any(|m| dir.join(m).exists()) {
+            return Err(Error::Invalid(format!(
+                "{}: not a directory poolscan wrote (no report.json, fleet.json or dataset tables): \
+                 --force only replaces poolscan's own output; remove it yourself or choose another directory",
                 dir.display()
             )));
         }

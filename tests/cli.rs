@@ -393,6 +393,20 @@ fn bundle_is_written_whole_and_links_resolve() {
         1,
         "no temporary directories left: {leftovers:?}"
     );
+    // --force never replaces a directory that poolscan did not write.
+    let mine = dir.path().join("mine");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::write(mine.join("thesis.tex"), "keep me").unwrap();
+    poolscan()
+        .args(["analyze", DEMO, "-q", "--force", "--out"])
+        .arg(&mine)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a directory poolscan wrote"));
+    assert_eq!(
+        std::fs::read_to_string(mine.join("thesis.tex")).unwrap(),
+        "keep me"
+    );
 }
 
 #[test]
