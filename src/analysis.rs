@@ -313,14 +313,20 @@ fn judge_clock(x: &[f64], y: &[f64], rho: f64, pooled: Pooled) -> (Evidence, Pat
         return (Evidence::default(), Path::Floor);
     }
     let (x, y) = (&x[..n], &y[..n]);
+    let raw = Raw {
+        slowdown: slowdown_z(x, y, rho),
+        t_raw: trend_t_with(x, y, rho),
+        rising: stats::rising_share(y).unwrap_or(0.0),
+        quarters: stats::bin_floor(x, y, 4, 0.5),
+    };
     let bins = stats::bin_floor(x, y, floor_windows(n), 0.1);
-    let by_bins = judge_floor(x, y, rho, pooled, bins, false);
+    let by_bins = judge_floor(x, y, &raw, pooled, bins, false);
     // On a sawtooth with enough teeth, also one point per tooth, its trough
     // (a window shorter than a tooth catches a tooth's rising edge); the
     // clearer of the two readings counts.
     match stats::troughs(x, y, DROP_SIGMA) {
         Some(t) if t.len() >= MIN_TEETH => {
-            let by_teeth = judge_floor(x, y, rho, pooled, t, true);
+            let by_teeth = judge_floor(x, y, &raw, pooled, t, true);
             if by_teeth.0.e > by_bins.0.e {
                 by_teeth
             } else {
@@ -331,11 +337,24 @@ fn judge_clock(x: &[f64], y: &[f64], rho: f64, pooled: Pooled) -> (Evidence, Pat
     }
 }
 
+/// What [`judge_floor`] needs of the raw series, whatever its floor:
+/// computed once per clock, shared by the window and the teeth readings.
+struct Raw {
+    /// [`slowdown_z`] of the raw series.
+    slowdown: f64,
+    /// [`trend_t_with`] of the raw series.
+    t_raw: f64,
+    /// [`stats::rising_share`] of the raw series.
+    rising: f64,
+    /// Medians of the four quarters ([`stats::bin_floor`] with 4 bins, q = 0.5).
+    quarters: Vec<(f64, f64)>,
+}
+
 /// [`judge_clock`] on a given floor.
 fn judge_floor(
     x: &[f64],
     y: &[f64],
-    rho: f64,
+    raw: &Raw,
     pooled: Pooled,
     floor: Vec<(f64, f64)>,
     teeth: bool,
@@ -356,20 +375,20 @@ fn judge_floor(
     // second half's, over its standard error (a noisy floor must not hide a
     // slow leak; a cache that filled up slows down far beyond its noise).
     let floor_decel = stats::deceleration(&fx, &fy);
-    let z = slowdown_z(x, y, rho);
+    let z = raw.slowdown;
     let sure = 1.0 - (-(z.max(0.0) / 2.0).powi(2)).exp();
     let decel = 1.0 - sure * (1.0 - floor_decel);
     // Confidence grows with the points and with the floor windows: three
     // floor points that happen to rise prove little.
     let by_points = 1.0 - (-((n - 1) as f64) / 4.0).exp();
     let shrink = by_points * (1.0 - (-((floor.len() as f64 - 2.0) / 1.5)).exp());
-    let t_raw = trend_t_with(x, y, rho);
+    let t_raw = raw.t_raw;
     // The floor's own trend, by Mann–Kendall: a rank test that cannot read
     // much into a handful of windows (five rising windows give z ≈ 2.2).
     let t_floor = stats::mann_kendall(&fy).map_or(0.0, |m| m.z.max(0.0));
     let snr = t_raw.max(t_floor).max(pooled.any);
     let significance = 1.0 - (-(snr / 3.0).powi(2)).exp();
-    let rising = stats::rising_share(y).unwrap_or(0.0);
+    let rising = raw.rising;
     // Step concentration beyond that of a straight line over the same
     // windows (m equal rises give 1/m): 0 for a line, 1 for a single step.
     let lumpy = |step: f64, windows: usize| {
@@ -384,7 +403,7 @@ fn judge_floor(
     // (a stricter scale than the floor's, which also needs a monotonic
     // floor), with the shape checks on the medians of the four quarters:
     // kept its rises, not one step, did not slow down.
-    let quarters = stats::bin_floor(x, y, 4, 0.5);
+    let quarters = &raw.quarters;
     if quarters.len() == 4 {
         let qy: Vec<f64> = quarters.iter().map(|p| p.1).collect();
         let kept = stats::retention(&qy);
@@ -628,6 +647,11 @@ struct Pooled {
 /// test (Hirsch, Slack & Smith 1982): the segments' Mann–Kendall S and
 /// Var(S) of their floors summed, `z = (ΣS − 1)/√ΣVar`.
 fn pooled_trend(segs: &[Segment], x_of: impl Fn(usize) -> f64, bytes: &[u64], rho: f64) -> Pooled {
+    // Fewer than two segments that can take part: nothing to pool (and the
+    // floors and fits below would be computed for nothing).
+    if segs.iter().filter(|s| s.hi - s.lo >= 4).count() < 2 {
+        return Pooled::default();
+    }
     let (mut wz, mut ww, mut s_sum, mut v_sum, mut parts) = (0.0, 0.0, 0.0, 0.0, 0);
     for s in segs {
         let m = s.hi - s.lo;
