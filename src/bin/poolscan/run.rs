@@ -231,8 +231,8 @@ fn analyze(a: cli::AnalyzeArgs, ui: &Ui) -> Result<ExitCode> {
     };
     let db = tagdb(&a.pooltag, ui)?;
     if let Some(dir) = &a.out {
-        poolscan::bundle::check_target(dir, a.force)?;
         guard_inputs(dir, &a.input.inputs, true)?;
+        poolscan::bundle::check_target(dir, a.force)?;
     }
     let log = load(&a.input, ui)?;
     let result = analysis::analyze(&log, &analysis::Options { budget }, db.as_ref())?;
@@ -401,8 +401,8 @@ fn report_format(f: cli::ReportFormat) -> report::Format {
 fn fleet(a: cli::FleetArgs, ui: &Ui) -> Result<ExitCode> {
     let db = tagdb(&a.pooltag, ui)?;
     if let Some(dir) = &a.out {
-        poolscan::bundle::check_target(dir, a.force)?;
         guard_inputs(dir, &a.input.inputs, true)?;
+        poolscan::bundle::check_target(dir, a.force)?;
     }
     let (hosts, read) = fleet_hosts(&a.input, &a.host_from)?;
     let opts = analysis::Options::default();
