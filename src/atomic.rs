@@ -98,6 +98,23 @@ pub fn temp_dir_beside(dir: &Path) -> Result<PathBuf> {
     Ok(tmp)
 }
 
+/// Writes a whole directory atomically: `fill` writes into a fresh temporary
+/// directory beside `dir`, which then replaces `dir`; on an error the
+/// temporary directory is removed and `dir` is left as it was.
+pub fn write_dir<T>(dir: &Path, fill: impl FnOnce(&Path) -> Result<T>) -> Result<T> {
+    let tmp = temp_dir_beside(dir)?;
+    match fill(&tmp) {
+        Ok(v) => {
+            commit_dir(&tmp, dir)?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = fs::remove_dir_all(&tmp);
+            Err(e)
+        }
+    }
+}
+
 /// Moves a finished temporary directory to `dir`, replacing an existing one.
 pub fn commit_dir(tmp: &Path, dir: &Path) -> Result<()> {
     if dir.exists() {

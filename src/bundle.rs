@@ -119,13 +119,7 @@ fn boundaries(a: &Analysis) -> Vec<f64> {
 /// Writes the bundle.
 pub fn write(dir: &Path, log: &Log, a: &Analysis, kind: Kind, force: bool) -> Result<()> {
     check_target(dir, force)?;
-    let tmp = atomic::temp_dir_beside(dir)?;
-    let res = fill(&tmp, log, a, kind);
-    if let Err(e) = res {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
-    }
-    atomic::commit_dir(&tmp, dir)
+    atomic::write_dir(dir, |tmp| fill(tmp, log, a, kind))
 }
 
 fn fill(tmp: &Path, log: &Log, a: &Analysis, kind: Kind) -> Result<()> {

@@ -485,35 +485,26 @@ pub fn write_dataset(
     force: bool,
 ) -> Result<Vec<HostReport>> {
     crate::bundle::check_target(dir, force)?;
-    let tmp = atomic::temp_dir_beside(dir)?;
-    let res = for_each_host(hosts, read, opts, tags, |h, log, a| {
-        let part = partition_dir(&h.name);
-        let mut tables = [
-            frame::samples(log)?,
-            frame::snapshots(log)?,
-            frame::analysis(a)?,
-        ];
-        for (name, df) in TABLES.iter().zip(tables.iter_mut()) {
-            let d = tmp.join(name).join(&part);
-            std::fs::create_dir_all(&d).map_err(|source| Error::Write {
-                path: d.clone(),
-                source,
-            })?;
-            let path: PathBuf = d.join("part-0.parquet");
-            crate::export::write(df, crate::export::Format::Parquet, &path)?;
-        }
-        Ok(HostReport::new(&h.name, log, a))
-    });
-    match res {
-        Ok(reports) => {
-            atomic::commit_dir(&tmp, dir)?;
-            Ok(reports)
-        }
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&tmp);
-            Err(e)
-        }
-    }
+    atomic::write_dir(dir, |tmp| {
+        for_each_host(hosts, read, opts, tags, |h, log, a| {
+            let part = partition_dir(&h.name);
+            let mut tables = [
+                frame::samples(log)?,
+                frame::snapshots(log)?,
+                frame::analysis(a)?,
+            ];
+            for (name, df) in TABLES.iter().zip(tables.iter_mut()) {
+                let d = tmp.join(name).join(&part);
+                std::fs::create_dir_all(&d).map_err(|source| Error::Write {
+                    path: d.clone(),
+                    source,
+                })?;
+                let path: PathBuf = d.join("part-0.parquet");
+                crate::export::write(df, crate::export::Format::Parquet, &path)?;
+            }
+            Ok(HostReport::new(&h.name, log, a))
+        })
+    })
 }
 
 /// Runs SQL over a dataset written by [`write_dataset`], with the tables
@@ -583,13 +574,9 @@ pub fn write_bundle(
     force: bool,
 ) -> Result<()> {
     crate::bundle::check_target(dir, force)?;
-    let tmp = atomic::temp_dir_beside(dir)?;
-    let res = fill_bundle(&tmp, f, hosts, read, opts, tags, kind);
-    if let Err(e) = res {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
-    }
-    atomic::commit_dir(&tmp, dir)
+    atomic::write_dir(dir, |tmp| {
+        fill_bundle(tmp, f, hosts, read, opts, tags, kind)
+    })
 }
 
 fn fill_bundle(

@@ -224,10 +224,10 @@ fn table(a: &Analysis, style: &Style) -> String {
         "driver",
         "reason",
     ];
-    let cells: Vec<[String; 9]> = rows
+    let cells: Vec<Vec<String>> = rows
         .iter()
         .map(|s| {
-            [
+            vec![
                 s.rank.to_string(),
                 s.tag.clone(),
                 s.pool.to_string(),
@@ -244,47 +244,8 @@ fn table(a: &Analysis, style: &Style) -> String {
             ]
         })
         .collect();
-    let mut w: Vec<usize> = head.iter().map(|h| h.len()).collect();
-    for c in &cells {
-        for (k, v) in c.iter().enumerate() {
-            w[k] = w[k].max(v.chars().count());
-        }
-    }
-    // Fit the terminal: the driver and reason columns give way.
-    let fixed: usize = w[..7].iter().sum::<usize>() + 2 * 8;
-    let room = style.width.clamp(80, 100_000).saturating_sub(fixed);
-    let driver_w = w[7].min((room / 3).max(8));
-    let reason_w = room.saturating_sub(driver_w).max(20);
-    w[7] = driver_w;
-    w[8] = w[8].min(reason_w);
-    let line = |vals: &[String], verdict: Option<Verdict>, out: &mut String| {
-        let mut s = String::new();
-        for (k, v) in vals.iter().enumerate() {
-            let v = cut(v, w[k]);
-            let padded = if k == 0 || k == 4 {
-                format!("{v:>width$}", width = w[k])
-            } else {
-                format!("{v:<width$}", width = w[k])
-            };
-            let padded = if k == 3 {
-                verdict
-                    .map(|vd| paint(&padded, vd, style.color))
-                    .unwrap_or(padded)
-            } else {
-                padded
-            };
-            s.push_str(&padded);
-            if k + 1 < vals.len() {
-                s.push_str("  ");
-            }
-        }
-        let _ = writeln!(out, "{}", s.trim_end());
-    };
-    let head: Vec<String> = head.iter().map(|h| h.to_string()).collect();
-    line(&head, None, &mut out);
-    for (c, s) in cells.iter().zip(&rows) {
-        line(c, Some(s.verdict), &mut out);
-    }
+    let verdicts: Vec<Verdict> = rows.iter().map(|s| s.verdict).collect();
+    aligned(&mut out, &head, &cells, &verdicts, &[0, 4], style);
     let (leak, suspect, ok) = counts(a);
     let _ = writeln!(out);
     let _ = writeln!(
@@ -302,6 +263,56 @@ fn table(a: &Analysis, style: &Style) -> String {
         }
     }
     out
+}
+
+/// Appends an aligned text table: a header line, then one line per row of
+/// `cells` with its verdict painted in column 3. Columns in `right` are
+/// right-aligned; the last two columns (driver, reason) give way to fit
+/// `style.width`, cut with `~`.
+fn aligned(
+    out: &mut String,
+    head: &[&str],
+    cells: &[Vec<String>],
+    verdicts: &[Verdict],
+    right: &[usize],
+    style: &Style,
+) {
+    let n = head.len();
+    let mut w: Vec<usize> = head.iter().map(|h| h.len()).collect();
+    for c in cells {
+        for (k, v) in c.iter().enumerate() {
+            w[k] = w[k].max(v.chars().count());
+        }
+    }
+    let (driver, reason) = (n - 2, n - 1);
+    let fixed: usize = w[..driver].iter().sum::<usize>() + 2 * (n - 1);
+    let room = style.width.clamp(80, 100_000).saturating_sub(fixed);
+    w[driver] = w[driver].min((room / 3).max(8));
+    w[reason] = w[reason].min(room.saturating_sub(w[driver]).max(20));
+    let line = |vals: &[String], verdict: Option<Verdict>, out: &mut String| {
+        let mut s = String::new();
+        for (k, v) in vals.iter().enumerate() {
+            let v = cut(v, w[k]);
+            let padded = if right.contains(&k) {
+                format!("{v:>width$}", width = w[k])
+            } else {
+                format!("{v:<width$}", width = w[k])
+            };
+            match (k, verdict) {
+                (3, Some(vd)) => s.push_str(&paint(&padded, vd, style.color)),
+                _ => s.push_str(&padded),
+            }
+            if k + 1 < vals.len() {
+                s.push_str("  ");
+            }
+        }
+        let _ = writeln!(out, "{}", s.trim_end());
+    };
+    let head: Vec<String> = head.iter().map(|h| h.to_string()).collect();
+    line(&head, None, out);
+    for (c, v) in cells.iter().zip(verdicts) {
+        line(c, Some(*v), out);
+    }
 }
 
 /// Escapes text for a Markdown table cell.
@@ -568,41 +579,8 @@ pub fn render_fleet(f: &crate::fleet::Fleet, format: Format, style: &Style) -> R
                     ]
                 })
                 .collect();
-            let mut w: Vec<usize> = head.iter().map(|h| h.len()).collect();
-            for c in &cells {
-                for (k, v) in c.iter().enumerate() {
-                    w[k] = w[k].max(v.chars().count());
-                }
-            }
-            let fixed: usize = w[..8].iter().sum::<usize>() + 2 * 9;
-            let room = style.width.clamp(80, 100_000).saturating_sub(fixed);
-            w[8] = w[8].min((room / 3).max(8));
-            w[9] = w[9].min(room.saturating_sub(w[8]).max(20));
-            let right = [0usize, 4, 5, 6, 7];
-            let line = |vals: &[String], verdict: Option<Verdict>, out: &mut String| {
-                let mut s = String::new();
-                for (k, v) in vals.iter().enumerate() {
-                    let v = cut(v, w[k]);
-                    let padded = if right.contains(&k) {
-                        format!("{v:>width$}", width = w[k])
-                    } else {
-                        format!("{v:<width$}", width = w[k])
-                    };
-                    match (k, verdict) {
-                        (3, Some(vd)) => s.push_str(&paint(&padded, vd, style.color)),
-                        _ => s.push_str(&padded),
-                    }
-                    if k + 1 < vals.len() {
-                        s.push_str("  ");
-                    }
-                }
-                let _ = writeln!(out, "{}", s.trim_end());
-            };
-            let head: Vec<String> = head.iter().map(|h| h.to_string()).collect();
-            line(&head, None, &mut out);
-            for (c, s) in cells.iter().zip(&rows) {
-                line(c, Some(s.verdict), &mut out);
-            }
+            let verdicts: Vec<Verdict> = rows.iter().map(|s| s.verdict).collect();
+            aligned(&mut out, &head, &cells, &verdicts, &[0, 4, 5, 6, 7], style);
             let _ = writeln!(out);
             let _ = writeln!(
                 out,

@@ -236,12 +236,7 @@ fn analyze(a: cli::AnalyzeArgs, ui: &Ui) -> Result<ExitCode> {
     }
     let log = load(&a.input, ui)?;
     let result = analysis::analyze(&log, &analysis::Options { budget }, db.as_ref())?;
-    let fmt = match a.format {
-        cli::ReportFormat::Table => report::Format::Table,
-        cli::ReportFormat::Json => report::Format::Json,
-        cli::ReportFormat::Csv => report::Format::Csv,
-        cli::ReportFormat::Markdown => report::Format::Markdown,
-    };
+    let fmt = report_format(a.format);
     let opts = report::Style {
         top: a.top,
         color: ui.color,
@@ -253,26 +248,14 @@ fn analyze(a: cli::AnalyzeArgs, ui: &Ui) -> Result<ExitCode> {
         .write_all(text.as_bytes())
         .context("writing the report")?;
     if let Some(dir) = &a.out {
-        let chart = match a.chart_format {
-            cli::ChartFormat::Png => poolscan::chart::Kind::Png,
-            cli::ChartFormat::Svg => poolscan::chart::Kind::Svg,
-        };
+        let chart = chart_kind(a.chart_format);
         poolscan::bundle::write(dir, &log, &result, chart, a.force)
             .with_context(|| format!("writing the bundle to {}", dir.display()))?;
         if !ui.quiet {
             eprintln!("wrote {}", dir.join("report.md").display());
         }
     }
-    let failed = match a.fail_on {
-        None => false,
-        Some(cli::FailOn::Leak) => result.series.iter().any(|s| s.verdict == Verdict::Leak),
-        Some(cli::FailOn::Suspect) => result.series.iter().any(|s| s.verdict >= Verdict::Suspect),
-    };
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(exit_for(a.fail_on, result.series.iter().map(|s| s.verdict)))
 }
 
 /// The width to fit tables to: the terminal's, or no limit when stdout is a file or a pipe.
@@ -330,12 +313,7 @@ fn diff(a: cli::DiffArgs, ui: &Ui) -> Result<ExitCode> {
         diagnostics(&after);
     }
     let d = poolscan::diff::compare(&before, &after, db.as_ref());
-    let fmt = match a.format {
-        cli::ReportFormat::Table => report::Format::Table,
-        cli::ReportFormat::Json => report::Format::Json,
-        cli::ReportFormat::Csv => report::Format::Csv,
-        cli::ReportFormat::Markdown => report::Format::Markdown,
-    };
+    let fmt = report_format(a.format);
     let opts = report::Style {
         top: a.top,
         color: ui.color,
@@ -389,6 +367,27 @@ fn fleet_hosts(
     Ok((hosts, read_opts(a)?))
 }
 
+fn chart_kind(c: cli::ChartFormat) -> poolscan::chart::Kind {
+    match c {
+        cli::ChartFormat::Png => poolscan::chart::Kind::Png,
+        cli::ChartFormat::Svg => poolscan::chart::Kind::Svg,
+    }
+}
+
+/// Exit 1 when `--fail-on` was given and a verdict reaches it, else 0.
+fn exit_for(fail_on: Option<cli::FailOn>, mut verdicts: impl Iterator<Item = Verdict>) -> ExitCode {
+    let least = match fail_on {
+        None => return ExitCode::SUCCESS,
+        Some(cli::FailOn::Leak) => Verdict::Leak,
+        Some(cli::FailOn::Suspect) => Verdict::Suspect,
+    };
+    if verdicts.any(|v| v >= least) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 fn report_format(f: cli::ReportFormat) -> report::Format {
     match f {
         cli::ReportFormat::Table => report::Format::Table,
@@ -428,26 +427,14 @@ fn fleet(a: cli::FleetArgs, ui: &Ui) -> Result<ExitCode> {
         .write_all(text.as_bytes())
         .context("writing the report")?;
     if let Some(dir) = &a.out {
-        let chart = match a.chart_format {
-            cli::ChartFormat::Png => poolscan::chart::Kind::Png,
-            cli::ChartFormat::Svg => poolscan::chart::Kind::Svg,
-        };
+        let chart = chart_kind(a.chart_format);
         fleet::write_bundle(dir, &f, &hosts, &read, &opts, db.as_ref(), chart, a.force)
             .with_context(|| format!("writing the fleet bundle to {}", dir.display()))?;
         if !ui.quiet {
             eprintln!("wrote {}", dir.join("fleet.md").display());
         }
     }
-    let failed = match a.fail_on {
-        None => false,
-        Some(cli::FailOn::Leak) => f.series.iter().any(|s| s.verdict == Verdict::Leak),
-        Some(cli::FailOn::Suspect) => f.series.iter().any(|s| s.verdict >= Verdict::Suspect),
-    };
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(exit_for(a.fail_on, f.series.iter().map(|s| s.verdict)))
 }
 
 fn export_dataset(a: cli::ExportArgs, format: export::Format, ui: &Ui) -> Result<ExitCode> {
