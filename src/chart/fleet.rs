@@ -1,16 +1,14 @@
 //! The fleet chart: for each top tag, the growth rate on every host, one dot
 //! per host, coloured by that host's verdict.
 
-use std::fs::{self, OpenOptions};
-use std::io::Write;
 use std::path::Path;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    ensure_font, font, human_bytes, temp_path, ChartError, Kind, BORDER, GRID, HEIGHT, MUTED,
-    ORANGE, TEXT, VERMILLION, WIDTH,
+    font, human_bytes, render_drawing, ChartError, DrawResult, Drawing, Kind, BORDER, GRID, MUTED,
+    ORANGE, TEXT, VERMILLION,
 };
 
 /// One row of the fleet chart: a tag and its rate on each host.
@@ -39,46 +37,20 @@ fn color(v: u8) -> RGBColor {
 
 /// Draws the fleet chart (at most 12 rows) to `path`, atomically.
 pub fn fleet(path: &Path, kind: Kind, title: &str, rows: &[FleetRow]) -> Result<(), ChartError> {
-    let fail = |reason: String| ChartError::Draw {
-        path: path.display().to_string(),
-        reason,
-    };
-    ensure_font().map_err(fail)?;
     let rows = &rows[..rows.len().min(12)];
-    let tmp = temp_path(path, kind).map_err(fail)?;
-    let result = match kind {
-        Kind::Png => (|| {
-            {
-                let root = BitMapBackend::new(&tmp, (WIDTH, HEIGHT)).into_drawing_area();
-                draw(&root, title, rows).map_err(|e| format!("cannot draw: {e}"))?;
-                root.present().map_err(|e| format!("cannot write: {e}"))?;
-            }
-            OpenOptions::new()
-                .write(true)
-                .open(&tmp)
-                .and_then(|f| f.sync_all())
-                .map_err(|e| format!("cannot write {}: {e}", tmp.display()))
-        })(),
-        Kind::Svg => (|| {
-            let mut svg = String::new();
-            {
-                let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-                draw(&root, title, rows).map_err(|e| format!("cannot draw: {e}"))?;
-                root.present().map_err(|e| format!("cannot draw: {e}"))?;
-            }
-            fs::File::create(&tmp)
-                .and_then(|mut f| {
-                    f.write_all(svg.as_bytes())?;
-                    f.sync_all()
-                })
-                .map_err(|e| format!("cannot write {}: {e}", tmp.display()))
-        })(),
+    render_drawing(path, kind, &Fleet { title, rows })
+}
+
+/// The fleet chart as a [`Drawing`].
+struct Fleet<'a> {
+    title: &'a str,
+    rows: &'a [FleetRow],
+}
+
+impl Drawing for Fleet<'_> {
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        draw(root, self.title, self.rows)
     }
-    .and_then(|()| fs::rename(&tmp, path).map_err(|e| format!("cannot rename: {e}")));
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result.map_err(fail)
 }
 
 fn draw<DB: DrawingBackend>(
@@ -195,6 +167,7 @@ fn draw<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn fleet_chart_is_a_png_of_the_right_size() {

@@ -1282,17 +1282,45 @@ fn draw_legend<DB: DrawingBackend>(
 // ---------------------------------------------------------------------------
 // Writing.
 
+/// Something drawn on a chart-sized area, on any plotters backend.
+trait Drawing {
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB>;
+}
+
+/// A line chart: its spec and the ranges and ticks prepared from it.
+struct Lines<'a, 'b> {
+    spec: &'a Spec<'b>,
+    prep: Prepared,
+}
+
+impl Drawing for Lines<'_, '_> {
+    fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        draw(root, self.spec, &self.prep)
+    }
+}
+
 fn render(path: &Path, kind: Kind, spec: &Spec) -> Result<(), ChartError> {
+    render_drawing(
+        path,
+        kind,
+        &Lines {
+            spec,
+            prep: prepare(spec),
+        },
+    )
+}
+
+/// Draws `d` to `path` as PNG or SVG, through a temporary file renamed into place.
+fn render_drawing(path: &Path, kind: Kind, d: &impl Drawing) -> Result<(), ChartError> {
     let fail = |reason: String| ChartError::Draw {
         path: path.display().to_string(),
         reason,
     };
     ensure_font().map_err(fail)?;
-    let prep = prepare(spec);
     let tmp = temp_path(path, kind).map_err(fail)?;
     let result = match kind {
-        Kind::Png => write_png(&tmp, spec, &prep),
-        Kind::Svg => write_svg(&tmp, spec, &prep),
+        Kind::Png => write_png(&tmp, d),
+        Kind::Svg => write_svg(&tmp, d),
     }
     .and_then(|()| {
         fs::rename(&tmp, path).map_err(|e| format!("cannot rename {}: {e}", tmp.display()))
@@ -1324,10 +1352,10 @@ fn temp_path(path: &Path, kind: Kind) -> Result<PathBuf, String> {
     )))
 }
 
-fn write_png(tmp: &Path, spec: &Spec, prep: &Prepared) -> Result<(), String> {
+fn write_png(tmp: &Path, d: &impl Drawing) -> Result<(), String> {
     {
         let root = BitMapBackend::new(tmp, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(&root, spec, prep).map_err(|e| format!("cannot draw: {e}"))?;
+        d.draw_on(&root).map_err(|e| format!("cannot draw: {e}"))?;
         root.present().map_err(|e| format!("cannot write: {e}"))?;
     }
     OpenOptions::new()
@@ -1337,11 +1365,11 @@ fn write_png(tmp: &Path, spec: &Spec, prep: &Prepared) -> Result<(), String> {
         .map_err(|e| format!("cannot write {}: {e}", tmp.display()))
 }
 
-fn write_svg(tmp: &Path, spec: &Spec, prep: &Prepared) -> Result<(), String> {
+fn write_svg(tmp: &Path, d: &impl Drawing) -> Result<(), String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(&root, spec, prep).map_err(|e| format!("cannot draw: {e}"))?;
+        d.draw_on(&root).map_err(|e| format!("cannot draw: {e}"))?;
         root.present().map_err(|e| format!("cannot draw: {e}"))?;
     }
     fs::File::create(tmp)
