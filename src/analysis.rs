@@ -1123,51 +1123,123 @@ struct Grouped {
 }
 
 /// Groups the rows by series with a stable counting sort.
+///
+/// The series are cut into one contiguous range per thread, holding about
+/// as many rows each; every thread reads the rows in snapshot order and
+/// writes those of its own series to their places. Reads are sequential and
+/// each series' output fills in order, so the transposition stays in cache
+/// (a gather by row index would fetch every cache line of the input once per
+/// series on it).
 fn grouped_frame(log: &Log) -> Result<Grouped> {
     let n = log.rows.len();
-    let mut starts = vec![0usize; log.series.len() + 1];
+    let n_series = log.series.len();
+    let mut starts = vec![0usize; n_series + 1];
     for &s in &log.rows.series {
         starts[s as usize + 1] += 1;
     }
     for k in 1..starts.len() {
         starts[k] += starts[k - 1];
     }
-    let mut pos = starts.clone();
-    let mut order = vec![0u32; n];
+    // Series ranges [cuts[g], cuts[g + 1]) of about n / groups rows each.
+    let groups = rayon::current_num_threads().clamp(1, n_series.max(1));
+    let mut cuts: Vec<usize> = (0..groups)
+        .map(|g| {
+            starts
+                .partition_point(|&v| v < g * n / groups)
+                .min(n_series)
+        })
+        .collect();
+    cuts[0] = 0;
+    cuts.push(n_series);
+    cuts.dedup();
     let mut snapshot = vec![0u32; n];
-    for (si, snap) in log.snapshots.iter().enumerate() {
-        for r in snap.rows.clone() {
-            let s = log.rows.series[r] as usize;
-            order[pos[s]] = r as u32;
-            snapshot[pos[s]] = si as u32;
-            pos[s] += 1;
+    let mut allocs = vec![0u64; n];
+    let mut frees = vec![0u64; n];
+    let mut diff = vec![0i64; n];
+    let mut bytes = vec![0u64; n];
+    // One set of output slices per range.
+    struct Out<'a> {
+        series: std::ops::Range<usize>,
+        snapshot: &'a mut [u32],
+        allocs: &'a mut [u64],
+        frees: &'a mut [u64],
+        diff: &'a mut [i64],
+        bytes: &'a mut [u64],
+    }
+    let mut outs = Vec::with_capacity(cuts.len());
+    {
+        let (mut sn, mut al, mut fr, mut di, mut by) = (
+            &mut snapshot[..],
+            &mut allocs[..],
+            &mut frees[..],
+            &mut diff[..],
+            &mut bytes[..],
+        );
+        for w in cuts.windows(2) {
+            let len = starts[w[1]] - starts[w[0]];
+            let (a, rest) = std::mem::take(&mut sn).split_at_mut(len);
+            sn = rest;
+            let (b, rest) = std::mem::take(&mut al).split_at_mut(len);
+            al = rest;
+            let (c, rest) = std::mem::take(&mut fr).split_at_mut(len);
+            fr = rest;
+            let (d, rest) = std::mem::take(&mut di).split_at_mut(len);
+            di = rest;
+            let (e, rest) = std::mem::take(&mut by).split_at_mut(len);
+            by = rest;
+            outs.push(Out {
+                series: w[0]..w[1],
+                snapshot: a,
+                allocs: b,
+                frees: c,
+                diff: d,
+                bytes: e,
+            });
         }
     }
-    drop(pos);
-    // Four gathers in random order: in parallel, they are memory-bound.
-    let gather = |v: &[u64]| -> Vec<u64> {
-        order
-            .par_iter()
-            .with_min_len(1 << 16)
-            .map(|&r| v[r as usize])
-            .collect()
-    };
-    let ((allocs, frees), (bytes, diff)) = rayon::join(
-        || rayon::join(|| gather(&log.rows.allocs), || gather(&log.rows.frees)),
-        || {
-            rayon::join(
-                || gather(&log.rows.bytes),
-                || -> Vec<i64> {
-                    order
-                        .par_iter()
-                        .with_min_len(1 << 16)
-                        .map(|&r| log.rows.diff[r as usize])
-                        .collect()
-                },
-            )
-        },
-    );
-    drop(order);
+    let rows = &log.rows;
+    outs.into_par_iter().for_each(|out| {
+        let Out {
+            series: range,
+            snapshot,
+            allocs,
+            frees,
+            diff,
+            bytes,
+        } = out;
+        let base = starts[range.start];
+        let mut pos: Vec<usize> = starts[range.clone()].iter().map(|&v| v - base).collect();
+        let (lo, span) = (range.start as u32, (range.end - range.start) as u32);
+        let (ser, al, fr, di, by) = (
+            &rows.series[..],
+            &rows.allocs[..],
+            &rows.frees[..],
+            &rows.diff[..],
+            &rows.bytes[..],
+        );
+        for (si, snap) in log.snapshots.iter().enumerate() {
+            let r = snap.rows.clone();
+            let cols = ser[r.clone()]
+                .iter()
+                .zip(&al[r.clone()])
+                .zip(&fr[r.clone()])
+                .zip(&di[r.clone()])
+                .zip(&by[r]);
+            for ((((&s, &a), &f), &d), &b) in cols {
+                let k = s.wrapping_sub(lo);
+                if k >= span {
+                    continue;
+                }
+                let p = &mut pos[k as usize];
+                snapshot[*p] = si as u32;
+                allocs[*p] = a;
+                frees[*p] = f;
+                diff[*p] = d;
+                bytes[*p] = b;
+                *p += 1;
+            }
+        }
+    });
     let df = DataFrame::new(
         n,
         vec![

@@ -235,6 +235,114 @@ fn row_numbers(i: In) -> Result<(Numbers, In), &'static str> {
     Ok(((allocs, frees, diff, bytes, per_alloc, interactive), i))
 }
 
+/// The numeric part of the usual row (`/n` snapshots: five numbers, no
+/// deltas, none longer than 19 digits), in one pass over the bytes. `None`
+/// for anything else (deltas, a field that is not a plain number, 20 digits
+/// or more): [`row_numbers`] then reads it, or says what is wrong. Where
+/// both read a row they agree.
+fn plain_numbers(i: In) -> Option<(Numbers, In)> {
+    /// Whitespace, then up to 19 digits (an optional `-` when `signed`):
+    /// the value, whether it was negative, and where it ends.
+    #[inline(always)]
+    fn field(i: In, mut k: usize, signed: bool) -> Option<(u64, bool, usize)> {
+        let start = k;
+        // Columns are padded with runs of spaces: skip them eight at a time.
+        while let Some(w) = i.get(k..k + 8) {
+            let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+            let other = w ^ 0x2020_2020_2020_2020;
+            if other != 0 {
+                k += (other.trailing_zeros() / 8) as usize;
+                break;
+            }
+            k += 8;
+        }
+        while k < i.len() && is_ws(i[k]) {
+            k += 1;
+        }
+        if k == start {
+            return None;
+        }
+        let neg = signed && i.get(k) == Some(&b'-');
+        k += usize::from(neg);
+        let first = k;
+        let mut v: u64 = 0;
+        // Eight bytes at a time while they are all digits, then the rest of the run.
+        while let Some(w) = i.get(k..k + 8) {
+            let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+            let run = digit_run(w);
+            if run == 0 || k - first + run > 19 {
+                break;
+            }
+            v = v.wrapping_mul(POW10[run]).wrapping_add(swar_digits(w, run));
+            k += run;
+            if run < 8 {
+                break;
+            }
+        }
+        while k < i.len() {
+            let d = i[k].wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            // 19 digits cannot overflow: checked below before any 20th.
+            v = v.wrapping_mul(10).wrapping_add(u64::from(d));
+            k += 1;
+        }
+        let digits = k - first;
+        if digits == 0 || digits > 19 {
+            return None;
+        }
+        Some((v, neg, k))
+    }
+    let (allocs, _, k) = field(i, 0, false)?;
+    let (frees, _, k) = field(i, k, false)?;
+    let (diff, neg, k) = field(i, k, true)?;
+    let (bytes, _, k) = field(i, k, false)?;
+    let (per_alloc, _, k) = field(i, k, false)?;
+    // Diff as i64: 19 digits may exceed i64::MAX; leave those to the exact path.
+    let diff = i64::try_from(diff).ok()?;
+    let diff = if neg { -diff } else { diff };
+    Some(((allocs, frees, diff, bytes, per_alloc, false), &i[k..]))
+}
+
+/// Powers of ten up to 10⁸.
+const POW10: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
+
+/// How many of the eight bytes of `w` (first byte lowest) are ASCII digits
+/// before the first that is not.
+fn digit_run(w: u64) -> usize {
+    const HI: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    // A digit byte is 0x30–0x39: its high nibble is 3, and still 3 after adding 6.
+    // (A carry out of a byte only reaches bytes after a non-digit.)
+    let bad =
+        ((w & HI) | ((w.wrapping_add(0x0606_0606_0606_0606) & HI) >> 4)) ^ 0x3333_3333_3333_3333;
+    (bad.trailing_zeros() / 8) as usize
+}
+
+/// The value of the first `run` (1 to 8) bytes of `w`, all ASCII digits.
+fn swar_digits(w: u64, run: usize) -> u64 {
+    // Move the digits to the top and fill the bottom with '0's: eight digits.
+    let w = if run == 8 {
+        w
+    } else {
+        (w << (8 * (8 - run))) | (0x3030_3030_3030_3030 >> (8 * run))
+    };
+    let w = w.wrapping_sub(0x3030_3030_3030_3030);
+    let w = (w.wrapping_mul(10) + (w >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let w = (w.wrapping_mul(100) + (w >> 16)) & 0x0000_FFFF_0000_FFFF;
+    (w.wrapping_mul(10_000) + (w >> 32)) & 0xFFFF_FFFF
+}
+
 /// Explains why a numeric field failed: missing, too large, negative or not a number.
 fn field_error(i: In, field: &'static str) -> &'static str {
     let t = trim_start(i);
@@ -357,7 +465,11 @@ pub fn row(line: &[u8]) -> Result<Option<Row<'_>>, &'static str> {
     let Some((tag, pool, end)) = tag_and_pool(line) else {
         return Ok(None);
     };
-    let ((allocs, frees, diff, bytes, per_alloc, interactive), rest) = row_numbers(&line[end..])?;
+    let ((allocs, frees, diff, bytes, per_alloc, interactive), rest) =
+        match plain_numbers(&line[end..]) {
+            Some(done) => done,
+            None => row_numbers(&line[end..])?,
+        };
     let driver = if rest.is_empty() {
         None
     } else if is_ws(rest[0]) {
@@ -912,6 +1024,82 @@ mod tests {
                 })
                 .collect();
             let _ = parse_chunk(&bytes, seed % 2 == 0);
+        }
+    }
+
+    #[test]
+    fn fast_numbers_agree_with_the_exact_reader() {
+        // Rows of five or six fields: numbers of every length up to 21
+        // digits (leading zeros, the edges of u64 and i64), negative ones,
+        // deltas and junk, after spaces, tabs or nothing.
+        let seps: [&[u8]; 5] = [b" ", b"   ", b"        ", b"\t ", b""];
+        let tokens: [&[u8]; 20] = [
+            b"0",
+            b"7",
+            b"12",
+            b"12345678",
+            b"123456789",
+            b"9999999999",
+            b"18446744073709551615",
+            b"18446744073709551616",
+            b"9223372036854775807",
+            b"9223372036854775808",
+            b"00000000000000000001",
+            b"-5",
+            b"( 3)",
+            b"(0)",
+            b"x",
+            b"-9223372036854775808",
+            b"4294967296",
+            b"Ntfs.sys",
+            b"1234567812345678",
+            b"-",
+        ];
+        let mut x = 0x9E37_79B9u32;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x
+        };
+        let mut checked = 0;
+        for _ in 0..20_000 {
+            let mut line = Vec::new();
+            let fields = 5 + next() % 2;
+            for _ in 0..fields {
+                line.extend_from_slice(seps[(next() % 5) as usize]);
+                // Mostly plain numbers, so that many rows take the fast path.
+                let t = if next() % 4 == 0 {
+                    next() % 20
+                } else {
+                    next() % 11
+                };
+                line.extend_from_slice(tokens[t as usize]);
+            }
+            if let Some(fast) = plain_numbers(&line) {
+                assert_eq!(
+                    Ok(fast),
+                    row_numbers(&line),
+                    "{:?}",
+                    String::from_utf8_lossy(&line)
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 500, "only {checked} lines took the fast path");
+        for n in [
+            0u64,
+            9,
+            10,
+            99_999_999,
+            100_000_000,
+            u64::MAX / 10,
+            9_999_999_999_999_999_999,
+        ] {
+            let line = format!(" {n} {n} {n} {n} {n}");
+            let want = row_numbers(line.as_bytes()).ok();
+            assert_eq!(want.is_some(), i64::try_from(n).is_ok());
+            assert_eq!(plain_numbers(line.as_bytes()), want);
         }
     }
 }

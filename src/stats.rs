@@ -168,20 +168,43 @@ fn type7_position(n: usize, q: f64) -> (usize, f64) {
     (lo, h - lo as f64)
 }
 
-/// Type-7 quantile of `buf` (reordered in place). `buf` must not contain
-/// NaN; `q` must already be in `[0, 1]`. `None` iff `buf` is empty.
-fn quantile_mut(buf: &mut [f64], q: f64) -> Option<f64> {
-    if buf.is_empty() {
+/// Type-7 quantile of `buf`. `buf` must not contain NaN; `q` must already
+/// be in `[0, 1]`. `None` iff `buf` is empty.
+fn quantile_of(buf: &[f64], q: f64) -> Option<f64> {
+    let mut keys: Vec<i64> = buf.iter().map(|&v| order_key(v)).collect();
+    quantile_keys(&mut keys, q)
+}
+
+/// Type-7 quantile of values given as [`order_key`]s (reordered in place):
+/// selection on integers in the order of `f64::total_cmp` (the same order,
+/// compared as plain integers: about twice as fast as on the floats).
+fn quantile_keys(keys: &mut [i64], q: f64) -> Option<f64> {
+    if keys.is_empty() {
         return None;
     }
-    let (lo, frac) = type7_position(buf.len(), q);
-    let (_, pivot, right) = buf.select_nth_unstable_by(lo, f64::total_cmp);
-    let a = *pivot;
+    let (lo, frac) = type7_position(keys.len(), q);
+    let (_, pivot, right) = keys.select_nth_unstable(lo);
+    let a = from_order_key(*pivot);
     if frac <= 0.0 || right.is_empty() {
         return Some(a);
     }
-    let b = right.iter().copied().fold(f64::INFINITY, f64::min);
+    let b = right
+        .iter()
+        .copied()
+        .min()
+        .map_or(f64::INFINITY, from_order_key);
     Some(lerp(a, b, frac))
+}
+
+/// An integer that sorts like `v` under [`f64::total_cmp`].
+fn order_key(v: f64) -> i64 {
+    let b = v.to_bits() as i64;
+    b ^ (((b >> 63) as u64) >> 1) as i64
+}
+
+/// The inverse of [`order_key`].
+fn from_order_key(k: i64) -> f64 {
+    f64::from_bits((k ^ (((k >> 63) as u64) >> 1) as i64) as u64)
 }
 
 /// `(min, max)` of the first coordinates of a non-empty set of pairs.
@@ -372,8 +395,12 @@ pub fn quantile(v: &[f64], q: f64) -> Option<f64> {
     if q.is_nan() {
         return None;
     }
-    let mut buf = non_nan(v);
-    quantile_mut(&mut buf, q.clamp(0.0, 1.0))
+    let mut keys: Vec<i64> = v
+        .iter()
+        .filter(|a| !a.is_nan())
+        .map(|&a| order_key(a))
+        .collect();
+    quantile_keys(&mut keys, q.clamp(0.0, 1.0))
 }
 
 /// Median absolute deviation (unscaled): `MAD = median_i |v_i − median(v)|`.
@@ -389,13 +416,13 @@ pub fn quantile(v: &[f64], q: f64) -> Option<f64> {
 /// Complexity: `O(n)` expected time, `O(n)` extra memory.
 pub fn mad(v: &[f64]) -> Option<f64> {
     let m = median(v)?;
-    let mut dev: Vec<f64> = v
+    let dev: Vec<f64> = v
         .iter()
         .filter(|a| !a.is_nan())
         .map(|&a| (a - m).abs())
         .filter(|d| !d.is_nan())
         .collect();
-    quantile_mut(&mut dev, 0.5)
+    quantile_of(&dev, 0.5)
 }
 
 // ---------------------------------------------------------------------------
@@ -471,17 +498,17 @@ pub fn theil_sen(x: &[f64], y: &[f64]) -> Option<Fit> {
     if p.len() < 2 {
         return None;
     }
-    let mut slopes = pair_slopes(&mut p);
-    let slope = quantile_mut(&mut slopes, 0.5)?;
+    let slopes = pair_slopes(&mut p);
+    let slope = quantile_of(&slopes, 0.5)?;
     if !slope.is_finite() {
         return None;
     }
-    let mut resid: Vec<f64> = p
+    let resid: Vec<f64> = p
         .iter()
         .map(|&(a, b)| b - slope * a)
         .filter(|r| !r.is_nan())
         .collect();
-    let intercept = quantile_mut(&mut resid, 0.5)?;
+    let intercept = quantile_of(&resid, 0.5)?;
     if !intercept.is_finite() {
         return None;
     }
@@ -729,7 +756,7 @@ pub fn bin_floor(x: &[f64], y: &[f64], bins: usize, q: f64) -> Vec<(f64, f64)> {
             start = end;
             ys.clear();
             ys.extend(group.iter().map(|t| t.1));
-            let Some(fq) = quantile_mut(&mut ys, q) else {
+            let Some(fq) = quantile_of(&ys, q) else {
                 continue;
             };
             // Nearest to the quantile; ties keep the first, i.e. the smallest x.
@@ -770,7 +797,7 @@ pub fn bin_floor(x: &[f64], y: &[f64], bins: usize, q: f64) -> Vec<(f64, f64)> {
     for group in tagged.chunk_by(|l, r| l.0 == r.0) {
         ys.clear();
         ys.extend(group.iter().map(|t| t.2));
-        let Some(fq) = quantile_mut(&mut ys, q) else {
+        let Some(fq) = quantile_of(&ys, q) else {
             continue;
         };
         let mut best: Option<(f64, f64)> = None; // (distance, x)
