@@ -289,7 +289,7 @@ pub struct Evidence {
 /// `x` must be non-decreasing. Returns zero evidence for fewer than 3 points
 /// or a clock that does not move.
 pub fn evidence(x: &[f64], y: &[f64]) -> Evidence {
-    judge_clock(x, y, 0.0, Pooled::default()).0
+    judge_clock(x, y, 0.0, Pooled::default(), Known::default()).0
 }
 
 /// Which reading of a segment gave its evidence.
@@ -304,10 +304,20 @@ enum Path {
     Noise,
 }
 
+/// What was already computed on the same points (of one segment), for
+/// [`judge_clock`] to reuse instead of computing it again.
+#[derive(Debug, Clone, Copy, Default)]
+struct Known<'a> {
+    /// [`fit_line`] of the points, when known.
+    fit: Option<Option<stats::Fit>>,
+    /// [`stats::drops`] of the values (with [`DROP_SIGMA`]), when known.
+    drops: Option<Option<&'a [usize]>>,
+}
+
 /// [`evidence`] for a series whose noise is autocorrelated at least `rho`
 /// at lag 1 per snapshot (measured over all its segments), and the path
 /// that gave it.
-fn judge_clock(x: &[f64], y: &[f64], rho: f64, pooled: Pooled) -> (Evidence, Path) {
+fn judge_clock(x: &[f64], y: &[f64], rho: f64, pooled: Pooled, known: Known) -> (Evidence, Path) {
     let n = x.len().min(y.len());
     if n < 3 || x[n - 1] <= x[0] {
         return (Evidence::default(), Path::Floor);
@@ -315,7 +325,7 @@ fn judge_clock(x: &[f64], y: &[f64], rho: f64, pooled: Pooled) -> (Evidence, Pat
     let (x, y) = (&x[..n], &y[..n]);
     let raw = Raw {
         slowdown: slowdown_z(x, y, rho),
-        t_raw: trend_t_with(x, y, rho),
+        t_raw: trend_t_with(x, y, rho, known.fit),
         rising: stats::rising_share(y).unwrap_or(0.0),
         quarters: stats::bin_floor(x, y, 4, 0.5),
     };
@@ -324,7 +334,11 @@ fn judge_clock(x: &[f64], y: &[f64], rho: f64, pooled: Pooled) -> (Evidence, Pat
     // On a sawtooth with enough teeth, also one point per tooth, its trough
     // (a window shorter than a tooth catches a tooth's rising edge); the
     // clearer of the two readings counts.
-    match stats::troughs(x, y, DROP_SIGMA) {
+    let teeth = match known.drops {
+        Some(at) => at.map(|at| stats::troughs_at(&pairs(x, y), at)),
+        None => stats::troughs(x, y, DROP_SIGMA),
+    };
+    match teeth {
         Some(t) if t.len() >= MIN_TEETH => {
             let by_teeth = judge_floor(x, y, &raw, pooled, t, true);
             if by_teeth.0.e > by_bins.0.e {
@@ -451,13 +465,13 @@ fn judge_floor(
 /// ([`stats::t_to_z`]: a handful of effective points proves little). Zero
 /// for a falling or flat trend.
 pub fn trend_t(x: &[f64], y: &[f64]) -> f64 {
-    trend_t_with(x, y, 0.0)
+    trend_t_with(x, y, 0.0, None)
 }
 
 /// [`trend_t`] with a floor `rho` on the noise's lag-1 autocorrelation per
-/// snapshot.
-fn trend_t_with(x: &[f64], y: &[f64], rho: f64) -> f64 {
-    match slope_se(x, y, rho) {
+/// snapshot, and the fit when it is known ([`slope_se_with`]).
+fn trend_t_with(x: &[f64], y: &[f64], rho: f64, fit: Option<Option<stats::Fit>>) -> f64 {
+    match slope_se_with(x, y, rho, fit) {
         Some((b, se, df)) if b > 0.0 => stats::t_to_z(b / se, df),
         _ => 0.0,
     }
@@ -473,12 +487,26 @@ fn trend_t_with(x: &[f64], y: &[f64], rho: f64) -> f64 {
 /// spaced points, so that the standard error is that of the fitted slope.
 /// `None` for fewer than 3 points or no fit.
 fn slope_se(x: &[f64], y: &[f64], rho_min: f64) -> Option<(f64, f64, f64)> {
+    slope_se_with(x, y, rho_min, None)
+}
+
+/// [`slope_se`] given the Theil–Sen line when it is known: it must be
+/// [`fit_line`]`(x, y)`, the fit of the same thinned points.
+fn slope_se_with(
+    x: &[f64],
+    y: &[f64],
+    rho_min: f64,
+    fit: Option<Option<stats::Fit>>,
+) -> Option<(f64, f64, f64)> {
     let n = x.len().min(y.len());
     if n < 3 {
         return None;
     }
     let (tx, ty) = thin(&x[..n], &y[..n]);
-    let fit = stats::theil_sen(&tx, &ty)?;
+    let fit = match fit {
+        Some(known) => known,
+        None => stats::theil_sen(&tx, &ty),
+    }?;
     let resid: Vec<f64> = tx
         .iter()
         .zip(&ty)
@@ -539,10 +567,10 @@ fn floor_windows(n: usize) -> usize {
 }
 
 /// The floor of a segment for the trend tests pooled over boots: a
-/// sawtooth's troughs when it has enough teeth, otherwise the 10th
-/// percentile per window.
-fn floor_of(x: &[f64], y: &[f64]) -> Vec<(f64, f64)> {
-    match stats::troughs(x, y, DROP_SIGMA) {
+/// sawtooth's troughs when it has enough teeth (`drops`: [`stats::drops`]
+/// of `y`), otherwise the 10th percentile per window.
+fn floor_of(x: &[f64], y: &[f64], drops: Option<&[usize]>) -> Vec<(f64, f64)> {
+    match drops.map(|at| stats::troughs_at(&pairs(x, y), at)) {
         Some(t) if t.len() >= MIN_TEETH => t,
         _ => stats::bin_floor(x, y, floor_windows(x.len().min(y.len())), 0.1),
     }
@@ -597,6 +625,11 @@ fn thin(x: &[f64], y: &[f64]) -> (Vec<f64>, Vec<f64>) {
         .unzip()
 }
 
+/// The points as `(x, y)` pairs.
+fn pairs(x: &[f64], y: &[f64]) -> Vec<(f64, f64)> {
+    x.iter().copied().zip(y.iter().copied()).collect()
+}
+
 /// Lag-1 autocorrelation φ of the series' noise from its first
 /// differences, pooled over its segments: for an AR(1) noise the
 /// differences have lag-1 autocorrelation `r = −(1 − φ)/2`, so
@@ -605,15 +638,14 @@ fn thin(x: &[f64], y: &[f64]) -> (Vec<f64>, Vec<f64>) {
 /// late start) for correlated noise. `r = Σ num / Σ den` over segments of 4
 /// points or more, each demeaned on its own, after taking out the
 /// segment's Theil–Sen trend. Zero when there is too little to tell.
-fn pooled_rho(segs: &[Segment], x_of: impl Fn(usize) -> f64, bytes: &[u64]) -> f64 {
+fn pooled_rho(segs: &[Points]) -> f64 {
     let (mut num, mut den, mut count) = (0.0, 0.0, 0usize);
     for s in segs {
-        if s.hi - s.lo < 4 {
+        if s.y.len() < 4 {
             continue;
         }
-        let x: Vec<f64> = (s.lo..s.hi).map(&x_of).collect();
-        let y: Vec<f64> = (s.lo..s.hi).map(|i| bytes[i] as f64).collect();
-        let b = fit_line(&x, &y).map_or(0.0, |f| f.slope);
+        let (x, y) = (&s.x, &s.y);
+        let b = s.fit.map_or(0.0, |f| f.slope);
         let d: Vec<f64> = (1..x.len())
             .map(|i| (y[i] - y[i - 1]) - b * (x[i] - x[i - 1]))
             .collect();
@@ -646,30 +678,29 @@ struct Pooled {
 /// unless there are at least two. The floor part is the seasonal Kendall
 /// test (Hirsch, Slack & Smith 1982): the segments' Mann–Kendall S and
 /// Var(S) of their floors summed, `z = (ΣS − 1)/√ΣVar`.
-fn pooled_trend(segs: &[Segment], x_of: impl Fn(usize) -> f64, bytes: &[u64], rho: f64) -> Pooled {
+fn pooled_trend(segs: &[Points], rho: f64) -> Pooled {
     // Fewer than two segments that can take part: nothing to pool (and the
     // floors and fits below would be computed for nothing).
-    if segs.iter().filter(|s| s.hi - s.lo >= 4).count() < 2 {
+    if segs.iter().filter(|s| s.y.len() >= 4).count() < 2 {
         return Pooled::default();
     }
     let (mut wz, mut ww, mut s_sum, mut v_sum, mut parts) = (0.0, 0.0, 0.0, 0.0, 0);
     for s in segs {
-        let m = s.hi - s.lo;
+        let m = s.y.len();
         if m < 4 {
             continue;
         }
-        let x: Vec<f64> = (s.lo..s.hi).map(&x_of).collect();
-        let y: Vec<f64> = (s.lo..s.hi).map(|i| bytes[i] as f64).collect();
+        let (x, y) = (&s.x, &s.y);
         if x[m - 1] <= x[0] {
             continue;
         }
-        let Some((b, se, df)) = slope_se(&x, &y, rho) else {
+        let Some((b, se, df)) = slope_se_with(x, y, rho, Some(s.fit)) else {
             continue;
         };
         let w = (m as f64).sqrt();
         wz += w * stats::t_to_z(b / se, df);
         ww += w * w;
-        let floor = floor_of(&x, &y);
+        let floor = floor_of(x, y, s.drops.as_deref());
         let fy: Vec<f64> = floor.iter().map(|p| p.1).collect();
         if let Some(mk) = stats::mann_kendall(&fy) {
             s_sum += mk.s;
@@ -712,6 +743,19 @@ struct Segment {
     /// Range into the series' points.
     lo: usize,
     hi: usize,
+}
+
+/// A segment's points on the time clock, with what every reading of them
+/// shares (computed once).
+struct Points {
+    /// Time clock: hours, or snapshot numbers when untimed.
+    x: Vec<f64>,
+    /// Bytes.
+    y: Vec<f64>,
+    /// [`fit_line`]`(x, y)` (for 3 points or more).
+    fit: Option<stats::Fit>,
+    /// [`stats::drops`]`(y)` with [`DROP_SIGMA`].
+    drops: Option<Vec<usize>>,
 }
 
 /// What the analysis keeps for one series.
@@ -767,30 +811,35 @@ fn judge(
     let mut outstanding_per_hour = None;
     let mut bytes_per_snapshot = 0.0;
     let mut never_freed = None;
+    let points: Vec<Points> = segs
+        .iter()
+        .map(|s| {
+            let x: Vec<f64> = (s.lo..s.hi)
+                .map(|i| if timed { hours[i] } else { f64::from(snap[i]) })
+                .collect();
+            let y: Vec<f64> = (s.lo..s.hi).map(|i| bytes[i] as f64).collect();
+            let fit = if y.len() >= 3 { fit_line(&x, &y) } else { None };
+            let drops = stats::drops(&y, DROP_SIGMA);
+            Points { x, y, fit, drops }
+        })
+        .collect();
     // The series' own noise correlation, pooled over its segments (a random
     // walk is one in every boot, however short the boot).
-    let rho = pooled_rho(
-        &segs,
-        |i| if timed { hours[i] } else { f64::from(snap[i]) },
-        bytes,
-    );
+    let rho = pooled_rho(&points);
     let mut path = Path::Floor;
     // A leak grows in every boot: the trend tests of all segments combined
     // back up each segment's own.
-    let pooled = pooled_trend(
-        &segs,
-        |i| if timed { hours[i] } else { f64::from(snap[i]) },
-        bytes,
-        rho,
-    );
-    for s in &segs {
+    let pooled = pooled_trend(&points, rho);
+    for (s, pts) in segs.iter().zip(&points) {
         let m = s.hi - s.lo;
         if m < 3 {
             continue;
         }
-        let x_time: Vec<f64> = (s.lo..s.hi)
-            .map(|i| if timed { hours[i] } else { f64::from(snap[i]) })
-            .collect();
+        let (x_time, y) = (&pts.x, &pts.y);
+        let known = Known {
+            fit: Some(pts.fit),
+            drops: Some(pts.drops.as_deref()),
+        };
         // The allocation clock counts the allocations that were matched by
         // frees (the churn, min(ΔAllocs, ΔFrees) per interval), so the
         // series' own rises and falls do not move it.
@@ -806,10 +855,14 @@ fn judge(
                 churn
             })
             .collect();
-        let y: Vec<f64> = (s.lo..s.hi).map(|i| bytes[i] as f64).collect();
         let yd: Vec<f64> = (s.lo..s.hi).map(|i| diff[i] as f64).collect();
-        let (on_time, time_path) = judge_clock(&x_time, &y, rho, pooled);
-        let (mut on_ops, ops_path) = judge_clock(&x_ops, &y, rho, Pooled::default());
+        let (on_time, time_path) = judge_clock(x_time, y, rho, pooled, known);
+        // The same values on another clock: only the drops carry over.
+        let on_drops = Known {
+            fit: None,
+            drops: known.drops,
+        };
+        let (mut on_ops, ops_path) = judge_clock(&x_ops, y, rho, Pooled::default(), on_drops);
         // A cache that stopped growing in time is not a per-operation leak.
         on_ops.e *= on_time.decel;
         // The trailing half: a leak that starts late, after a first half
@@ -827,7 +880,13 @@ fn judge(
             end_low > head_high
         };
         let (tail, tail_path) = if head_flat && new_high {
-            let (t, p) = judge_clock(&x_time[half..], &y[half..], rho, Pooled::default());
+            let (t, p) = judge_clock(
+                &x_time[half..],
+                &y[half..],
+                rho,
+                Pooled::default(),
+                Known::default(),
+            );
             (Evidence { e: t.e * 0.9, ..t }, p)
         } else {
             (Evidence::default(), Path::Floor)
@@ -860,7 +919,7 @@ fn judge(
             path = seg_path;
         }
         // Rates and trend on this segment (the last one wins).
-        if let Some(fit) = fit_line(&x_time, &y) {
+        if let Some(fit) = pts.fit {
             let (x0, x1) = (x_time[0], x_time[m - 1]);
             trends.push(Trend {
                 from_snapshot: snap[s.lo],
@@ -870,7 +929,7 @@ fn judge(
             });
             if timed {
                 bytes_per_hour = Some(fit.slope);
-                outstanding_per_hour = fit_line(&x_time, &yd).map(|f| f.slope);
+                outstanding_per_hour = fit_line(x_time, &yd).map(|f| f.slope);
             }
             let steps = f64::from(snap[s.hi - 1] - snap[s.lo]).max(1.0);
             bytes_per_snapshot = (fit.end_bytes(x1) - fit.end_bytes(x0)) / steps;

@@ -995,29 +995,23 @@ pub fn t_to_z(t: f64, df: f64) -> f64 {
 /// Complexity: `O(n)` expected time, `O(n)` extra memory.
 pub fn troughs(x: &[f64], y: &[f64], sigma: f64) -> Option<Vec<(f64, f64)>> {
     let p = finite_pairs(x, y)?;
-    let at = drops_of(&p, sigma)?;
-    let mut out = Vec::with_capacity(at.len());
-    for (j, &lo) in at.iter().enumerate() {
-        let hi = at.get(j + 1).copied().unwrap_or(p.len());
-        let low = p[lo..hi]
-            .iter()
-            .copied()
-            .fold(None, |m: Option<(f64, f64)>, q| match m {
-                Some(b) if b.1 <= q.1 => Some(b),
-                _ => Some(q),
-            })?;
-        out.push(low);
-    }
-    Some(out)
+    let ys: Vec<f64> = p.iter().map(|q| q.1).collect();
+    let at = drops(&ys, sigma)?;
+    Some(troughs_at(&p, &at))
 }
 
-/// Indices (into `p`) of the points just after the sudden drops, when the
-/// series is a sawtooth (see [`troughs`]).
-fn drops_of(p: &[(f64, f64)], sigma: f64) -> Option<Vec<usize>> {
-    if p.len() < 3 {
+/// Where the teeth of a sawtooth start: the indices just after its sudden
+/// drops, by the rule of [`troughs`] on the values `y` (which must all be
+/// finite), or `None` when `y` is not a sawtooth. [`troughs_at`] then gives
+/// the troughs on any clock for the same `y`: `troughs(x, y, c)` equals
+/// `drops(y, c).map(|at| troughs_at(&pairs, &at))` for finite pairs.
+///
+/// Complexity: `O(n)` expected time, `O(n)` extra memory.
+pub fn drops(y: &[f64], sigma: f64) -> Option<Vec<usize>> {
+    if y.len() < 3 {
         return None;
     }
-    let d: Vec<f64> = p.windows(2).map(|w| w[1].1 - w[0].1).collect();
+    let d: Vec<f64> = y.windows(2).map(|w| w[1] - w[0]).collect();
     let s = mad(&d)? * 1.4826;
     if !(s.is_finite() && s > 0.0) {
         return None;
@@ -1037,6 +1031,25 @@ fn drops_of(p: &[(f64, f64)], sigma: f64) -> Option<Vec<usize>> {
     Some(at)
 }
 
+/// The lowest point of each tooth of `p` (`(x, y)` pairs), teeth starting
+/// at the ascending indices `at` (from [`drops`]); ties: the first one.
+pub fn troughs_at(p: &[(f64, f64)], at: &[usize]) -> Vec<(f64, f64)> {
+    let mut out = Vec::with_capacity(at.len());
+    for (j, &lo) in at.iter().enumerate() {
+        let hi = at.get(j + 1).copied().unwrap_or(p.len());
+        let tooth = p.get(lo..hi).unwrap_or(&[]);
+        if let Some(&first) = tooth.first() {
+            out.push(
+                tooth
+                    .iter()
+                    .copied()
+                    .fold(first, |b, q| if b.1 <= q.1 { b } else { q }),
+            );
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1051,6 +1064,26 @@ mod tests {
     #[track_caller]
     fn assert_close(a: f64, b: f64, tol: f64) {
         assert!(close(a, b, tol), "{a} != {b} (tol {tol})");
+    }
+
+    #[test]
+    fn troughs_from_drops_on_any_clock() {
+        // A sawtooth with noise: the drops found once on the values give the
+        // same troughs as `troughs` on two different clocks.
+        let y: Vec<f64> = (0..300)
+            .map(|i| {
+                (i % 37) as f64 * 10.0 + (i / 37) as f64 * 3.0 + ((i * i * 7919 + i) % 13) as f64
+            })
+            .collect();
+        let t: Vec<f64> = (0..300).map(|i| i as f64 * 0.5).collect();
+        let ops: Vec<f64> = (0..300).map(|i| (i * i) as f64).collect();
+        let at = drops(&y, 4.0).expect("a sawtooth");
+        assert_eq!(at.len(), 8);
+        for x in [&t, &ops] {
+            let p: Vec<(f64, f64)> = x.iter().copied().zip(y.iter().copied()).collect();
+            assert_eq!(troughs(x, &y, 4.0), Some(troughs_at(&p, &at)));
+        }
+        assert_eq!(drops(&[1.0, 2.0, 3.0, 4.0], 4.0), None);
     }
 
     /// Deterministic xorshift64* generator, uniform in [0, 1).
