@@ -312,6 +312,8 @@ struct Known<'a> {
     fit: Option<Option<stats::Fit>>,
     /// [`stats::drops`] of the values (with [`DROP_SIGMA`]), when known.
     drops: Option<Option<&'a [usize]>>,
+    /// [`stats::rising_share`] of the values, when known.
+    rising: Option<Option<f64>>,
 }
 
 /// [`evidence`] for a series whose noise is autocorrelated at least `rho`
@@ -326,7 +328,10 @@ fn judge_clock(x: &[f64], y: &[f64], rho: f64, pooled: Pooled, known: Known) -> 
     let raw = Raw {
         slowdown: slowdown_z(x, y, rho),
         t_raw: trend_t_with(x, y, rho, known.fit),
-        rising: stats::rising_share(y).unwrap_or(0.0),
+        rising: known
+            .rising
+            .unwrap_or_else(|| stats::rising_share(y))
+            .unwrap_or(0.0),
         quarters: stats::bin_floor(x, y, 4, 0.5),
     };
     let bins = stats::bin_floor(x, y, floor_windows(n), 0.1);
@@ -839,6 +844,7 @@ fn judge(
         let known = Known {
             fit: Some(pts.fit),
             drops: Some(pts.drops.as_deref()),
+            rising: Some(stats::rising_share(y)),
         };
         // The allocation clock counts the allocations that were matched by
         // frees (the churn, min(ΔAllocs, ΔFrees) per interval), so the
@@ -857,11 +863,8 @@ fn judge(
             .collect();
         let yd: Vec<f64> = (s.lo..s.hi).map(|i| diff[i] as f64).collect();
         let (on_time, time_path) = judge_clock(x_time, y, rho, pooled, known);
-        // The same values on another clock: only the drops carry over.
-        let on_drops = Known {
-            fit: None,
-            drops: known.drops,
-        };
+        // The same values on another clock: all but the fit carries over.
+        let on_drops = Known { fit: None, ..known };
         let (mut on_ops, ops_path) = judge_clock(&x_ops, y, rho, Pooled::default(), on_drops);
         // A cache that stopped growing in time is not a per-operation leak.
         on_ops.e *= on_time.decel;

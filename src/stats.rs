@@ -724,13 +724,26 @@ fn erfc(x: f64) -> f64 {
 /// Complexity: `O(n + bins)` time (a counting sort by bin, then a selection
 /// per bin), `O(n)` memory.
 pub fn bin_floor(x: &[f64], y: &[f64], bins: usize, q: f64) -> Vec<(f64, f64)> {
-    let Some(p) = finite_pairs(x, y) else {
-        return Vec::new();
-    };
-    if p.is_empty() || bins == 0 || q.is_nan() {
+    if x.len() != y.len() || x.is_empty() || bins == 0 || q.is_nan() {
         return Vec::new();
     }
     let q = q.clamp(0.0, 1.0);
+    // Sorted x (the usual case: time, cumulative counts): each bin is a run
+    // of consecutive points, found by binary search; no bucketing needed.
+    let finite = x.iter().zip(y).all(|(a, b)| a.is_finite() && b.is_finite());
+    if finite && x.windows(2).all(|w| w[0] <= w[1]) {
+        return floor_runs(x, y, bins, q);
+    }
+    let Some(p) = finite_pairs(x, y) else {
+        return Vec::new();
+    };
+    if p.is_empty() {
+        return Vec::new();
+    }
+    if p.windows(2).all(|w| w[0].0 <= w[1].0) {
+        let (px, py): (Vec<f64>, Vec<f64>) = p.iter().copied().unzip();
+        return floor_runs(&px, &py, bins, q);
+    }
     let (xmin, xmax) = x_range(&p);
     // Halves keep the span finite even for x near ±f64::MAX.
     let half_span = 0.5 * xmax - 0.5 * xmin;
@@ -743,34 +756,6 @@ pub fn bin_floor(x: &[f64], y: &[f64], bins: usize, q: f64) -> Vec<(f64, f64)> {
             0
         }
     };
-    // Sorted x (the usual case: time, cumulative counts): each bin is a run
-    // of consecutive points, found by binary search; no bucketing needed.
-    if p.windows(2).all(|w| w[0].0 <= w[1].0) {
-        let mut out = Vec::new();
-        let mut ys: Vec<f64> = Vec::new();
-        let mut start = 0;
-        while start < p.len() {
-            let b = bin_of(p[start].0);
-            let end = start + p[start..].partition_point(|t| bin_of(t.0) <= b);
-            let group = &p[start..end];
-            start = end;
-            ys.clear();
-            ys.extend(group.iter().map(|t| t.1));
-            let Some(fq) = quantile_of(&ys, q) else {
-                continue;
-            };
-            // Nearest to the quantile; ties keep the first, i.e. the smallest x.
-            let mut best = (f64::INFINITY, group[0].0);
-            for &(a, b) in group {
-                let d = (b - fq).abs();
-                if d < best.0 {
-                    best = (d, a);
-                }
-            }
-            out.push((best.1, fq));
-        }
-        return out;
-    }
     // Bucket the points by bin with a counting sort (O(n)), then take each
     // bin's quantile by selection, not by sorting.
     // (With far more bins than points, sort the few points by bin instead.)
@@ -814,6 +799,47 @@ pub fn bin_floor(x: &[f64], y: &[f64], bins: usize, q: f64) -> Vec<(f64, f64)> {
         if let Some((_, xr)) = best {
             out.push((xr, fq));
         }
+    }
+    out
+}
+
+/// [`bin_floor`] of finite points with `x` ascending (not empty, `bins ≥ 1`,
+/// `q` in `[0, 1]`): each bin is a run of consecutive points.
+fn floor_runs(x: &[f64], y: &[f64], bins: usize, q: f64) -> Vec<(f64, f64)> {
+    let (xmin, xmax) = (x[0], x[x.len() - 1]);
+    // Halves keep the span finite even for x near ±f64::MAX.
+    let half_span = 0.5 * xmax - 0.5 * xmin;
+    let kf = bins as f64;
+    let bin_of = |a: f64| -> usize {
+        if half_span > 0.0 {
+            let pos = (0.5 * a - 0.5 * xmin) / half_span;
+            ((pos * kf).floor() as usize).min(bins - 1)
+        } else {
+            0
+        }
+    };
+    let mut out = Vec::new();
+    let mut keys: Vec<i64> = Vec::new();
+    let mut start = 0;
+    while start < x.len() {
+        let b = bin_of(x[start]);
+        let end = start + x[start..].partition_point(|&t| bin_of(t) <= b);
+        let (gx, gy) = (&x[start..end], &y[start..end]);
+        start = end;
+        keys.clear();
+        keys.extend(gy.iter().map(|&v| order_key(v)));
+        let Some(fq) = quantile_keys(&mut keys, q) else {
+            continue;
+        };
+        // Nearest to the quantile; ties keep the first, i.e. the smallest x.
+        let mut best = (f64::INFINITY, gx[0]);
+        for (&a, &b) in gx.iter().zip(gy) {
+            let d = (b - fq).abs();
+            if d < best.0 {
+                best = (d, a);
+            }
+        }
+        out.push((best.1, fq));
     }
     out
 }
