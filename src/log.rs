@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use chrono::{Duration, NaiveDateTime};
 use rayon::prelude::*;
@@ -188,6 +189,37 @@ impl Rows {
         self.series.is_empty()
     }
 
+    /// Makes the numeric columns (all but `series`) at least `n` long. Grown
+    /// as zeroed allocations, which cost no memory until written, so the
+    /// columns can be sized for a whole input up front and filled in place,
+    /// in parallel ([`Assembler::flush`]).
+    fn ensure_numeric(&mut self, n: usize) {
+        fn grow<T: Copy + Default>(col: &mut Vec<T>, n: usize) {
+            if col.len() < n {
+                let mut v = vec![T::default(); n.max(col.len() * 2)];
+                v[..col.len()].copy_from_slice(col);
+                *col = v;
+            }
+        }
+        grow(&mut self.allocs, n);
+        grow(&mut self.frees, n);
+        grow(&mut self.diff, n);
+        grow(&mut self.bytes, n);
+        grow(&mut self.per_alloc, n);
+        grow(&mut self.driver, n);
+    }
+
+    /// Cuts the numeric columns back to the rows there are.
+    fn trim_numeric(&mut self) {
+        let n = self.series.len();
+        self.allocs.truncate(n);
+        self.frees.truncate(n);
+        self.diff.truncate(n);
+        self.bytes.truncate(n);
+        self.per_alloc.truncate(n);
+        self.driver.truncate(n);
+    }
+
     fn push_from(&mut self, other: &Rows, i: usize) {
         self.series.push(other.series[i]);
         self.allocs.push(other.allocs[i]);
@@ -262,9 +294,76 @@ struct Assembler<'a> {
     line_base: u64,
     strict: bool,
     warned_headerless: bool,
+    /// Rows appended (ids written) whose numbers are still to be copied
+    /// from their parts, in row order, up to the last row.
+    pending: Vec<Pending>,
+    /// Rows in `pending`.
+    pending_rows: usize,
 }
 
+/// Rows of a parsed chunk waiting to be copied into the log's columns.
+struct Pending {
+    /// The chunk, with its driver-id map to the log's.
+    part: Arc<(Part, Vec<u32>)>,
+    /// Its rows.
+    src: Range<usize>,
+    /// Where they go.
+    dst: usize,
+}
+
+/// Rows pending before the numbers are copied (in parallel): about four chunks.
+const FLUSH_ROWS: usize = 1 << 18;
+
 impl Assembler<'_> {
+    /// Copies the pending rows' numbers into the log's columns, the chunks in
+    /// parallel: the main thread only decides where rows go.
+    fn flush(&mut self) {
+        let Some(first) = self.pending.first() else {
+            return;
+        };
+        let (lo, hi) = (first.dst, self.log.rows.len());
+        let rows = &mut self.log.rows;
+        rows.ensure_numeric(hi);
+        let mut jobs = Vec::with_capacity(self.pending.len());
+        let (mut a, mut f, mut d, mut b, mut p, mut v) = (
+            &mut rows.allocs[lo..hi],
+            &mut rows.frees[lo..hi],
+            &mut rows.diff[lo..hi],
+            &mut rows.bytes[lo..hi],
+            &mut rows.per_alloc[lo..hi],
+            &mut rows.driver[lo..hi],
+        );
+        for job in &self.pending {
+            let k = job.src.len();
+            let (a1, a2) = std::mem::take(&mut a).split_at_mut(k);
+            let (f1, f2) = std::mem::take(&mut f).split_at_mut(k);
+            let (d1, d2) = std::mem::take(&mut d).split_at_mut(k);
+            let (b1, b2) = std::mem::take(&mut b).split_at_mut(k);
+            let (p1, p2) = std::mem::take(&mut p).split_at_mut(k);
+            let (v1, v2) = std::mem::take(&mut v).split_at_mut(k);
+            (a, f, d, b, p, v) = (a2, f2, d2, b2, p2, v2);
+            jobs.push((job, a1, f1, d1, b1, p1, v1));
+        }
+        jobs.into_par_iter().for_each(|(job, a, f, d, b, p, v)| {
+            let (part, dmap) = &*job.part;
+            let r = job.src.clone();
+            a.copy_from_slice(&part.allocs[r.clone()]);
+            f.copy_from_slice(&part.frees[r.clone()]);
+            d.copy_from_slice(&part.diff[r.clone()]);
+            b.copy_from_slice(&part.bytes[r.clone()]);
+            p.copy_from_slice(&part.per_alloc[r.clone()]);
+            for (out, &id) in v.iter_mut().zip(&part.driver[r]) {
+                *out = if id == NO_DRIVER {
+                    NO_DRIVER
+                } else {
+                    dmap[id as usize]
+                };
+            }
+        });
+        self.pending.clear();
+        self.pending_rows = 0;
+    }
+
     fn has_rows(&self) -> bool {
         self.cur
             .as_ref()
@@ -313,7 +412,14 @@ impl Assembler<'_> {
     }
 
     /// Appends rows `range` of `part` to the open snapshot.
-    fn rows(&mut self, part: &Part, remap: &[u32], dmap: &[u32], range: Range<usize>, line: u64) {
+    fn rows(
+        &mut self,
+        chunk: &Arc<(Part, Vec<u32>)>,
+        remap: &[u32],
+        range: Range<usize>,
+        line: u64,
+    ) {
+        let (part, dmap) = (&chunk.0, &chunk.1[..]);
         if range.is_empty() {
             return;
         }
@@ -347,29 +453,27 @@ impl Assembler<'_> {
             rows.series.push(g);
         }
         if clean {
-            rows.allocs.extend_from_slice(&part.allocs[range.clone()]);
-            rows.frees.extend_from_slice(&part.frees[range.clone()]);
-            rows.diff.extend_from_slice(&part.diff[range.clone()]);
-            rows.bytes.extend_from_slice(&part.bytes[range.clone()]);
-            rows.per_alloc
-                .extend_from_slice(&part.per_alloc[range.clone()]);
-            rows.driver
-                .extend(part.driver[range.clone()].iter().map(|&d| {
-                    if d == NO_DRIVER {
-                        NO_DRIVER
-                    } else {
-                        dmap[d as usize]
-                    }
-                }));
             self.info.rows += range.len() as u64;
+            self.pending_rows += range.len();
+            self.pending.push(Pending {
+                part: Arc::clone(chunk),
+                src: range,
+                dst: start,
+            });
+            if self.pending_rows >= FLUSH_ROWS {
+                self.flush();
+            }
             return;
         }
-        // Slow path: undo the ids pushed so far and go row by row.
+        // Slow path: undo the ids pushed so far and go row by row (after the
+        // rows before them have their numbers).
         for i in range.start..range.start + (rows.series.len() - start) {
             let gi = remap[part.series[i] as usize] as usize;
             self.last_snap[gi] = u32::MAX;
         }
         rows.series.truncate(start);
+        self.flush();
+        let rows = &mut self.log.rows;
         for i in range {
             let g = remap[part.series[i] as usize];
             let gi = g as usize;
@@ -409,15 +513,17 @@ impl Assembler<'_> {
                 }
                 continue;
             }
+            let r = rows.len();
             self.last_snap[gi] = snap;
-            self.last_row[gi] = rows.len();
+            self.last_row[gi] = r;
             rows.series.push(g);
-            rows.allocs.push(part.allocs[i]);
-            rows.frees.push(part.frees[i]);
-            rows.diff.push(part.diff[i]);
-            rows.bytes.push(part.bytes[i]);
-            rows.per_alloc.push(part.per_alloc[i]);
-            rows.driver.push(d);
+            rows.ensure_numeric(r + 1);
+            rows.allocs[r] = part.allocs[i];
+            rows.frees[r] = part.frees[i];
+            rows.diff[r] = part.diff[i];
+            rows.bytes[r] = part.bytes[i];
+            rows.per_alloc[r] = part.per_alloc[i];
+            rows.driver[r] = d;
             self.info.rows += 1;
         }
     }
@@ -452,13 +558,16 @@ impl Assembler<'_> {
                 id
             })
             .collect();
+        let lines = part.lines;
+        let chunk = Arc::new((part, dmap));
+        let part = &chunk.0;
         let mut cursor = 0usize;
         let mut row_line = self.line_base + 1;
         for ev in &part.events {
             let line = self.line_base + u64::from(ev.line) + 1;
             let upto = ev.row as usize;
             if upto > cursor {
-                self.rows(&part, &remap, &dmap, cursor..upto, row_line);
+                self.rows(&chunk, &remap, cursor..upto, row_line);
                 cursor = upto;
             }
             match &ev.kind {
@@ -472,7 +581,7 @@ impl Assembler<'_> {
                     if let Some(c) = self.cur.as_mut() {
                         c.interactive = true;
                     } else {
-                        self.rows(&part, &remap, &dmap, 0..0, line);
+                        self.rows(&chunk, &remap, 0..0, line);
                     }
                 }
                 EventKind::Header(_) => {
@@ -556,9 +665,9 @@ impl Assembler<'_> {
         }
         let n = part.series.len();
         if n > cursor {
-            self.rows(&part, &remap, &dmap, cursor..n, row_line);
+            self.rows(&chunk, &remap, cursor..n, row_line);
         }
-        self.line_base += u64::from(part.lines);
+        self.line_base += u64::from(lines);
         Ok(())
     }
 }
@@ -589,12 +698,7 @@ pub fn read_opened(inputs: Vec<input::Opened<'_>>, opts: &ReadOptions) -> Result
             let rows = (size / 60) as usize;
             let r = &mut log.rows;
             r.series.reserve(rows);
-            r.allocs.reserve(rows);
-            r.frees.reserve(rows);
-            r.diff.reserve(rows);
-            r.bytes.reserve(rows);
-            r.per_alloc.reserve(rows);
-            r.driver.reserve(rows);
+            r.ensure_numeric(r.series.len() + rows);
         }
         let done_before = opts
             .progress
@@ -618,6 +722,8 @@ pub fn read_opened(inputs: Vec<input::Opened<'_>>, opts: &ReadOptions) -> Result
             line_base: 0,
             strict: opts.strict,
             warned_headerless: false,
+            pending: Vec::new(),
+            pending_rows: 0,
         };
         let mut reader = TextReader {
             chunks: &mut chunks,
@@ -631,6 +737,7 @@ pub fn read_opened(inputs: Vec<input::Opened<'_>>, opts: &ReadOptions) -> Result
         } else {
             batched(&mut reader, &mut asm)?;
         }
+        asm.flush();
         if asm.pending_stamp.is_some() {
             let line = asm.line_base;
             asm.info
@@ -660,6 +767,7 @@ pub fn read_opened(inputs: Vec<input::Opened<'_>>, opts: &ReadOptions) -> Result
         }
         log.inputs.push(info);
     }
+    log.rows.trim_numeric();
     mark_partial(&mut log);
     resolve_times(&mut log, opts)?;
     order_by_time(&mut log);
@@ -709,7 +817,7 @@ impl TextReader<'_, '_> {
 /// parsing and assembling overlap. At most one chunk per worker, plus one,
 /// is in flight. Only for a thread outside the pool (it blocks waiting).
 fn pipelined(reader: &mut TextReader, asm: &mut Assembler) -> Result<()> {
-    let in_flight = rayon::current_num_threads() + 1;
+    let in_flight = rayon::current_num_threads() * 2 + 2;
     let (tx, rx) = std::sync::mpsc::channel::<(usize, Part, Vec<u8>)>();
     let mut ready: HashMap<usize, (Part, Vec<u8>)> = HashMap::new();
     let (mut issued, mut next) = (0usize, 0usize);
@@ -1082,5 +1190,63 @@ mod tests {
         assert!(!log.snapshots.is_empty());
         assert_eq!(progress.total.load(Ordering::Relaxed), text.len() as u64);
         assert_eq!(progress.done.load(Ordering::Relaxed), text.len() as u64);
+    }
+
+    /// Every row's numbers land in its place, across many parallel copies,
+    /// and a (tag, pool) twice in one snapshot (the row-by-row path, late in
+    /// a long log) is summed once.
+    #[test]
+    fn rows_copied_in_parallel_keep_their_numbers() {
+        let cfg = crate::synth::Config {
+            snapshots: 2000,
+            series: 250,
+            gap_prob: 0.0,
+            ..Default::default()
+        };
+        let (clean, _) = crate::synth::generate(&cfg);
+        // Repeat the row at three quarters of the rows, right after itself.
+        let rows_total = clean
+            .split(|&c| c == b'\n')
+            .filter(|l| matches!(parse::row(l), Ok(Some(_))))
+            .count();
+        let target = rows_total * 3 / 4;
+        let (mut text, mut seen) = (Vec::new(), 0);
+        for line in clean.split_inclusive(|&c| c == b'\n') {
+            text.extend_from_slice(line);
+            if matches!(parse::row(line.trim_ascii_end()), Ok(Some(_))) {
+                if seen == target {
+                    text.extend_from_slice(line);
+                }
+                seen += 1;
+            }
+        }
+        // The rows as one chunk reads them, in order, the repeat included.
+        let all = parse::parse_chunk(&text, true);
+        let log = Log::from_bytes("dup.log", &text, &ReadOptions::default()).unwrap();
+        assert!(rows_total > 3 * FLUSH_ROWS / 2, "{rows_total} rows");
+        assert_eq!(log.rows.len(), all.allocs.len() - 1);
+        assert_eq!(log.rows.allocs.len(), log.rows.len());
+        assert_eq!(log.rows.driver.len(), log.rows.len());
+        let mut j = 0;
+        for i in 0..all.allocs.len() {
+            if i == target + 1 {
+                continue;
+            }
+            let twice = if i == target { 2 } else { 1 };
+            assert_eq!(log.rows.allocs[j], all.allocs[i] * twice, "row {i}");
+            assert_eq!(log.rows.frees[j], all.frees[i] * twice, "row {i}");
+            assert_eq!(log.rows.bytes[j], all.bytes[i] * twice, "row {i}");
+            assert_eq!(log.rows.diff[j], all.diff[i] * twice as i64, "row {i}");
+            if i != target {
+                assert_eq!(log.rows.per_alloc[j], all.per_alloc[i], "row {i}");
+            }
+            assert_eq!(log.rows.driver[j], NO_DRIVER);
+            j += 1;
+        }
+        let warned = &log.inputs[0].warnings;
+        assert!(
+            warned.iter().any(|w| w.reason.contains("appears twice")),
+            "{warned:?}"
+        );
     }
 }
