@@ -185,7 +185,7 @@ pub fn sniff<'a>(name: String, raw: Box<dyn Read + Send + 'a>) -> Result<Opened<
 }
 
 /// Size of one raw read.
-pub const BLOCK: usize = 4 << 20;
+pub const BLOCK: usize = 2 << 20;
 
 /// Reads decoded text in chunks that end at a line end.
 pub struct Chunks<R> {

@@ -168,10 +168,11 @@ fn type7_position(n: usize, q: f64) -> (usize, f64) {
     (lo, h - lo as f64)
 }
 
-/// Type-7 quantile of `buf`. `buf` must not contain NaN; `q` must already
-/// be in `[0, 1]`. `None` iff `buf` is empty.
-fn quantile_of(buf: &[f64], q: f64) -> Option<f64> {
-    let mut keys: Vec<i64> = buf.iter().map(|&v| order_key(v)).collect();
+/// Type-7 quantile of `values`, which must not contain NaN (turned into
+/// keys in place, without a copy); `q` must already be in `[0, 1]`. `None`
+/// iff `values` is empty.
+fn quantile_of(values: Vec<f64>, q: f64) -> Option<f64> {
+    let mut keys: Vec<i64> = values.into_iter().map(order_key).collect();
     quantile_keys(&mut keys, q)
 }
 
@@ -422,7 +423,7 @@ pub fn mad(v: &[f64]) -> Option<f64> {
         .map(|&a| (a - m).abs())
         .filter(|d| !d.is_nan())
         .collect();
-    quantile_of(&dev, 0.5)
+    quantile_of(dev, 0.5)
 }
 
 // ---------------------------------------------------------------------------
@@ -499,7 +500,7 @@ pub fn theil_sen(x: &[f64], y: &[f64]) -> Option<Fit> {
         return None;
     }
     let slopes = pair_slopes(&mut p);
-    let slope = quantile_of(&slopes, 0.5)?;
+    let slope = quantile_of(slopes, 0.5)?;
     if !slope.is_finite() {
         return None;
     }
@@ -508,7 +509,7 @@ pub fn theil_sen(x: &[f64], y: &[f64]) -> Option<Fit> {
         .map(|&(a, b)| b - slope * a)
         .filter(|r| !r.is_nan())
         .collect();
-    let intercept = quantile_of(&resid, 0.5)?;
+    let intercept = quantile_of(resid, 0.5)?;
     if !intercept.is_finite() {
         return None;
     }
@@ -778,11 +779,11 @@ pub fn bin_floor(x: &[f64], y: &[f64], bins: usize, q: f64) -> Vec<(f64, f64)> {
         tagged.sort_by_key(|t| t.0);
     }
     let mut out = Vec::new();
-    let mut ys: Vec<f64> = Vec::new();
+    let mut keys: Vec<i64> = Vec::new();
     for group in tagged.chunk_by(|l, r| l.0 == r.0) {
-        ys.clear();
-        ys.extend(group.iter().map(|t| t.2));
-        let Some(fq) = quantile_of(&ys, q) else {
+        keys.clear();
+        keys.extend(group.iter().map(|t| order_key(t.2)));
+        let Some(fq) = quantile_keys(&mut keys, q) else {
             continue;
         };
         let mut best: Option<(f64, f64)> = None; // (distance, x)
