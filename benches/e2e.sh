@@ -20,8 +20,11 @@
 #   POOLSCAN_E2E_MB=1024         size of the log in MB (10^6 bytes) as synth counts them
 #   POOLSCAN_E2E_SERIES=2500     series (tag, pool) in the log
 #   POOLSCAN_E2E_RUNS=3          runs per command; the best wall time is kept
-#   POOLSCAN_E2E_PANDAS_MB=256   run the pandas script on a prefix of this many MB and scale its
-#                                time linearly to the full log (0 or >= the log: the whole log)
+#   POOLSCAN_E2E_PANDAS_MB=auto  run the pandas script on a prefix of this many MB and scale its
+#                                time linearly to the full log (0 or >= the log: the whole log);
+#                                auto: the whole log when the machine has the memory for it
+#                                (pandas peaks at about 11x the log: 13x is asked), else 256
+#                                (scaling flatters pandas: it grows faster than linearly)
 #   POOLSCAN_E2E_PANDAS_RUNS=1   runs of the pandas script (it is slow)
 #   POOLSCAN_E2E_PANDAS=0        skip the pandas script (no pip install either)
 #   POOLSCAN_E2E_WAIT_IDLE=60    before each run, wait up to this many seconds for the CPUs to be
@@ -40,7 +43,7 @@ MB=${POOLSCAN_E2E_MB:-1024}
 SERIES=${POOLSCAN_E2E_SERIES:-2500}
 RUNS=${POOLSCAN_E2E_RUNS:-3}
 PANDAS=${POOLSCAN_E2E_PANDAS:-1}
-PANDAS_MB=${POOLSCAN_E2E_PANDAS_MB:-256}
+PANDAS_MB=${POOLSCAN_E2E_PANDAS_MB:-auto}
 PANDAS_RUNS=${POOLSCAN_E2E_PANDAS_RUNS:-1}
 DIR=${POOLSCAN_E2E_DIR:-${TMPDIR:-/tmp}/poolscan-e2e}
 WAIT_IDLE=${POOLSCAN_E2E_WAIT_IDLE:-60}
@@ -50,7 +53,9 @@ INTERVAL=60
 say() { printf '%s\n' "$*" >&2; }
 die() { say "e2e: $*"; exit 1; }
 
-for v in MB SERIES RUNS PANDAS_MB PANDAS_RUNS WAIT_IDLE; do
+[[ $PANDAS_MB == auto ]] || [[ $PANDAS_MB =~ ^[0-9]+$ ]] ||
+    die "POOLSCAN_E2E_PANDAS_MB must be a whole number or auto, not '$PANDAS_MB'"
+for v in MB SERIES RUNS PANDAS_RUNS WAIT_IDLE; do
     [[ ${!v} =~ ^[0-9]+$ ]] || die "POOLSCAN_E2E_$v must be a whole number, not '${!v}'"
 done
 ((MB > 0 && RUNS > 0 && PANDAS_RUNS > 0)) || die "sizes and run counts must be positive"
@@ -106,6 +111,15 @@ fi
 BYTES=$(stat -c %s "$LOG")
 
 # The pandas input: the whole log, or a prefix of PANDAS_MB cut at a line end.
+if [[ $PANDAS_MB == auto ]]; then
+    avail_kb=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo 2>/dev/null || true)
+    if ((${avail_kb:-0} * 1024 >= 13 * BYTES)); then
+        PANDAS_MB=0
+    else
+        PANDAS_MB=256
+        say "e2e: $((${avail_kb:-0} / 1024)) MiB available, pandas needs about 13x the log for the whole of it: it runs on a 256 MB prefix, its time scaled"
+    fi
+fi
 PANDAS_LOG=$LOG
 if [[ $PANDAS != 0 ]] && ((PANDAS_MB > 0 && PANDAS_MB * 1000000 < BYTES)); then
     PANDAS_LOG=$DIR/prefix-${PANDAS_MB}mb.log
