@@ -746,21 +746,11 @@ pub fn bin_floor(x: &[f64], y: &[f64], bins: usize, q: f64) -> Vec<(f64, f64)> {
         return floor_runs(&px, &py, bins, q);
     }
     let (xmin, xmax) = x_range(&p);
-    // Halves keep the span finite even for x near ±f64::MAX.
-    let half_span = 0.5 * xmax - 0.5 * xmin;
-    let kf = bins as f64;
-    let bin_of = |a: f64| -> usize {
-        if half_span > 0.0 {
-            let pos = (0.5 * a - 0.5 * xmin) / half_span;
-            ((pos * kf).floor() as usize).min(bins - 1)
-        } else {
-            0
-        }
-    };
+    let bin = Bins::new(xmin, xmax, bins);
     // Bucket the points by bin with a counting sort (O(n)), then take each
     // bin's quantile by selection, not by sorting.
     // (With far more bins than points, sort the few points by bin instead.)
-    let mut tagged: Vec<(usize, f64, f64)> = p.iter().map(|&(a, b)| (bin_of(a), a, b)).collect();
+    let mut tagged: Vec<(usize, f64, f64)> = p.iter().map(|&(a, b)| (bin.of(a), a, b)).collect();
     if bins <= 4 * p.len() + 16 {
         let mut starts = vec![0usize; bins + 1];
         for t in &tagged {
@@ -804,27 +794,46 @@ pub fn bin_floor(x: &[f64], y: &[f64], bins: usize, q: f64) -> Vec<(f64, f64)> {
     out
 }
 
+/// `count` equal-width bins over `[xmin, xmax]` (the last one closed).
+#[derive(Debug, Clone, Copy)]
+struct Bins {
+    xmin: f64,
+    /// Half the span: halves keep it finite even for x near ±f64::MAX.
+    half_span: f64,
+    count: usize,
+}
+
+impl Bins {
+    fn new(xmin: f64, xmax: f64, count: usize) -> Bins {
+        Bins {
+            xmin,
+            half_span: 0.5 * xmax - 0.5 * xmin,
+            count,
+        }
+    }
+
+    /// The bin of `a` (all in bin 0 when the span is empty).
+    fn of(&self, a: f64) -> usize {
+        if self.half_span > 0.0 {
+            let pos = (0.5 * a - 0.5 * self.xmin) / self.half_span;
+            ((pos * self.count as f64).floor() as usize).min(self.count - 1)
+        } else {
+            0
+        }
+    }
+}
+
 /// [`bin_floor`] of finite points with `x` ascending (not empty, `bins ≥ 1`,
 /// `q` in `[0, 1]`): each bin is a run of consecutive points.
 fn floor_runs(x: &[f64], y: &[f64], bins: usize, q: f64) -> Vec<(f64, f64)> {
     let (xmin, xmax) = (x[0], x[x.len() - 1]);
-    // Halves keep the span finite even for x near ±f64::MAX.
-    let half_span = 0.5 * xmax - 0.5 * xmin;
-    let kf = bins as f64;
-    let bin_of = |a: f64| -> usize {
-        if half_span > 0.0 {
-            let pos = (0.5 * a - 0.5 * xmin) / half_span;
-            ((pos * kf).floor() as usize).min(bins - 1)
-        } else {
-            0
-        }
-    };
+    let bin = Bins::new(xmin, xmax, bins);
     let mut out = Vec::new();
     let mut keys: Vec<i64> = Vec::new();
     let mut start = 0;
     while start < x.len() {
-        let b = bin_of(x[start]);
-        let end = start + x[start..].partition_point(|&t| bin_of(t) <= b);
+        let b = bin.of(x[start]);
+        let end = start + x[start..].partition_point(|&t| bin.of(t) <= b);
         let (gx, gy) = (&x[start..end], &y[start..end]);
         start = end;
         keys.clear();
