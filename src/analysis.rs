@@ -49,7 +49,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::log::{InputInfo, Log, TimeSource};
+use crate::log::{split_front, InputInfo, Log, TimeSource};
 use crate::parse::{Pool, NO_DRIVER};
 use crate::pooltag::TagDb;
 use crate::stats;
@@ -1239,23 +1239,13 @@ fn grouped_frame(log: &Log) -> Result<Grouped> {
         );
         for w in cuts.windows(2) {
             let len = starts[w[1]] - starts[w[0]];
-            let (a, rest) = std::mem::take(&mut sn).split_at_mut(len);
-            sn = rest;
-            let (b, rest) = std::mem::take(&mut al).split_at_mut(len);
-            al = rest;
-            let (c, rest) = std::mem::take(&mut fr).split_at_mut(len);
-            fr = rest;
-            let (d, rest) = std::mem::take(&mut di).split_at_mut(len);
-            di = rest;
-            let (e, rest) = std::mem::take(&mut by).split_at_mut(len);
-            by = rest;
             outs.push(Out {
                 series: w[0]..w[1],
-                snapshot: a,
-                allocs: b,
-                frees: c,
-                diff: d,
-                bytes: e,
+                snapshot: split_front(&mut sn, len),
+                allocs: split_front(&mut al, len),
+                frees: split_front(&mut fr, len),
+                diff: split_front(&mut di, len),
+                bytes: split_front(&mut by, len),
             });
         }
     }
@@ -1272,21 +1262,14 @@ fn grouped_frame(log: &Log) -> Result<Grouped> {
         let base = starts[range.start];
         let mut pos: Vec<usize> = starts[range.clone()].iter().map(|&v| v - base).collect();
         let (lo, span) = (range.start as u32, (range.end - range.start) as u32);
-        let (ser, al, fr, di, by) = (
-            &rows.series[..],
-            &rows.allocs[..],
-            &rows.frees[..],
-            &rows.diff[..],
-            &rows.bytes[..],
-        );
         for (si, snap) in log.snapshots.iter().enumerate() {
             let r = snap.rows.clone();
-            let cols = ser[r.clone()]
+            let cols = rows.series[r.clone()]
                 .iter()
-                .zip(&al[r.clone()])
-                .zip(&fr[r.clone()])
-                .zip(&di[r.clone()])
-                .zip(&by[r]);
+                .zip(&rows.allocs[r.clone()])
+                .zip(&rows.frees[r.clone()])
+                .zip(&rows.diff[r.clone()])
+                .zip(&rows.bytes[r]);
             for ((((&s, &a), &f), &d), &b) in cols {
                 let k = s.wrapping_sub(lo);
                 if k >= span {

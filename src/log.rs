@@ -297,8 +297,22 @@ struct Assembler<'a> {
     /// Rows appended (ids written) whose numbers are still to be copied
     /// from their parts, in row order, up to the last row.
     pending: Vec<Pending>,
-    /// Rows in `pending`.
-    pending_rows: usize,
+}
+
+/// Splits the first `k` items off `s` (which keeps the rest).
+pub(crate) fn split_front<'a, T>(s: &mut &'a mut [T], k: usize) -> &'a mut [T] {
+    let (head, tail) = std::mem::take(s).split_at_mut(k);
+    *s = tail;
+    head
+}
+
+/// The log's id of a chunk-local driver id (through the chunk's `dmap`).
+fn global_driver(dmap: &[u32], id: u32) -> u32 {
+    if id == NO_DRIVER {
+        NO_DRIVER
+    } else {
+        dmap[id as usize]
+    }
 }
 
 /// Rows of a parsed chunk waiting to be copied into the log's columns.
@@ -335,14 +349,15 @@ impl Assembler<'_> {
         );
         for job in &self.pending {
             let k = job.src.len();
-            let (a1, a2) = std::mem::take(&mut a).split_at_mut(k);
-            let (f1, f2) = std::mem::take(&mut f).split_at_mut(k);
-            let (d1, d2) = std::mem::take(&mut d).split_at_mut(k);
-            let (b1, b2) = std::mem::take(&mut b).split_at_mut(k);
-            let (p1, p2) = std::mem::take(&mut p).split_at_mut(k);
-            let (v1, v2) = std::mem::take(&mut v).split_at_mut(k);
-            (a, f, d, b, p, v) = (a2, f2, d2, b2, p2, v2);
-            jobs.push((job, a1, f1, d1, b1, p1, v1));
+            jobs.push((
+                job,
+                split_front(&mut a, k),
+                split_front(&mut f, k),
+                split_front(&mut d, k),
+                split_front(&mut b, k),
+                split_front(&mut p, k),
+                split_front(&mut v, k),
+            ));
         }
         jobs.into_par_iter().for_each(|(job, a, f, d, b, p, v)| {
             let (part, dmap) = &*job.part;
@@ -353,15 +368,10 @@ impl Assembler<'_> {
             b.copy_from_slice(&part.bytes[r.clone()]);
             p.copy_from_slice(&part.per_alloc[r.clone()]);
             for (out, &id) in v.iter_mut().zip(&part.driver[r]) {
-                *out = if id == NO_DRIVER {
-                    NO_DRIVER
-                } else {
-                    dmap[id as usize]
-                };
+                *out = global_driver(dmap, id);
             }
         });
         self.pending.clear();
-        self.pending_rows = 0;
     }
 
     fn has_rows(&self) -> bool {
@@ -454,13 +464,17 @@ impl Assembler<'_> {
         }
         if clean {
             self.info.rows += range.len() as u64;
-            self.pending_rows += range.len();
             self.pending.push(Pending {
                 part: Arc::clone(chunk),
                 src: range,
                 dst: start,
             });
-            if self.pending_rows >= FLUSH_ROWS {
+            // Pending rows run from the first pending copy to the last row.
+            if self
+                .pending
+                .first()
+                .is_some_and(|p| rows.len() - p.dst >= FLUSH_ROWS)
+            {
                 self.flush();
             }
             return;
@@ -481,12 +495,7 @@ impl Assembler<'_> {
                 self.last_snap.resize(gi + 1, u32::MAX);
                 self.last_row.resize(gi + 1, 0);
             }
-            let d = part.driver[i];
-            let d = if d == NO_DRIVER {
-                NO_DRIVER
-            } else {
-                dmap[d as usize]
-            };
+            let d = global_driver(dmap, part.driver[i]);
             if self.last_snap[gi] == snap {
                 // The same (tag, pool) twice in one snapshot: summed, with a warning.
                 let r = self.last_row[gi];
@@ -723,7 +732,6 @@ pub fn read_opened(inputs: Vec<input::Opened<'_>>, opts: &ReadOptions) -> Result
             strict: opts.strict,
             warned_headerless: false,
             pending: Vec::new(),
-            pending_rows: 0,
         };
         let mut reader = TextReader {
             chunks: &mut chunks,

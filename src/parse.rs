@@ -247,8 +247,7 @@ fn plain_numbers(i: In) -> Option<(Numbers, In)> {
     fn field(i: In, mut k: usize, signed: bool) -> Option<(u64, bool, usize)> {
         let start = k;
         // Columns are padded with runs of spaces: skip them eight at a time.
-        while let Some(w) = i.get(k..k + 8) {
-            let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        while let Some(w) = word8(i, k) {
             let other = w ^ 0x2020_2020_2020_2020;
             if other != 0 {
                 k += (other.trailing_zeros() / 8) as usize;
@@ -267,8 +266,7 @@ fn plain_numbers(i: In) -> Option<(Numbers, In)> {
         let first = k;
         let mut v: u64 = 0;
         // Eight bytes at a time while they are all digits, then the rest of the run.
-        while let Some(w) = i.get(k..k + 8) {
-            let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+        while let Some(w) = word8(i, k) {
             let run = digit_run(w);
             if run == 0 || k - first + run > 19 {
                 break;
@@ -303,6 +301,12 @@ fn plain_numbers(i: In) -> Option<(Numbers, In)> {
     let diff = i64::try_from(diff).ok()?;
     let diff = if neg { -diff } else { diff };
     Some(((allocs, frees, diff, bytes, per_alloc, false), &i[k..]))
+}
+
+/// The eight bytes of `i` from `k` as one word (first byte lowest), if there are eight.
+fn word8(i: In, k: usize) -> Option<u64> {
+    let w: [u8; 8] = i.get(k..k + 8)?.try_into().ok()?;
+    Some(u64::from_le_bytes(w))
 }
 
 /// Powers of ten up to 10⁸.
