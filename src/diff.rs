@@ -66,7 +66,7 @@ fn last_snapshot(log: &Log) -> Last {
     if let Some(s) = log.snapshots.iter().rev().find(|s| !s.rows.is_empty()) {
         for r in s.rows.clone() {
             let series = &log.series[log.rows.series[r] as usize];
-            let d = log.rows.driver[r];
+            let d = log.rows.driver(r);
             let driver = if d == NO_DRIVER {
                 None
             } else {

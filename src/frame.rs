@@ -135,13 +135,16 @@ fn build_samples(log: &Log, rows: crate::log::Rows) -> Result<DataFrame> {
     let none = log.drivers.len() as IdxSize;
     let didx = IdxCa::from_vec(
         "idx".into(),
-        rows.driver
-            .iter()
-            .map(|&d| if d == NO_DRIVER { none } else { d as IdxSize })
+        (0..n)
+            .map(|r| match rows.driver(r) {
+                NO_DRIVER => none,
+                d => d as IdxSize,
+            })
             .collect(),
     );
     let drivers = driver_dict.take(&didx)?;
     drop(didx);
+    let per_alloc = rows.per_alloc_column();
     let cols = vec![
         source,
         UInt32Chunked::from_vec("snapshot".into(), snap)
@@ -165,7 +168,7 @@ fn build_samples(log: &Log, rows: crate::log::Rows) -> Result<DataFrame> {
         UInt64Chunked::from_vec("bytes".into(), rows.bytes)
             .into_series()
             .into(),
-        UInt64Chunked::from_vec("per_alloc".into(), rows.per_alloc)
+        UInt64Chunked::from_vec("per_alloc".into(), per_alloc)
             .into_series()
             .into(),
         drivers.into_series().into(),

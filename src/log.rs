@@ -172,9 +172,12 @@ pub struct Rows {
     pub diff: Vec<i64>,
     /// Bytes in use.
     pub bytes: Vec<u64>,
-    /// Per Alloc as printed.
-    pub per_alloc: Vec<u64>,
-    /// Driver id ([`Log::drivers`]) or [`NO_DRIVER`].
+    /// Rows whose Per Alloc as printed is not [`parse::per_alloc_of`] their
+    /// Bytes and Diff: (row, Per Alloc), in row order. See [`Rows::per_alloc`].
+    pub odd_per_alloc: Vec<(usize, u64)>,
+    /// Driver id ([`Log::drivers`]) or [`NO_DRIVER`] of the first rows;
+    /// rows past its end have none (empty while no row has a driver). See
+    /// [`Rows::driver`].
     pub driver: Vec<u32>,
 }
 
@@ -187,6 +190,57 @@ impl Rows {
     /// Whether there are no rows.
     pub fn is_empty(&self) -> bool {
         self.series.is_empty()
+    }
+
+    /// Per Alloc of row `r` as printed.
+    pub fn per_alloc(&self, r: usize) -> u64 {
+        match self.odd_per_alloc.binary_search_by_key(&r, |&(row, _)| row) {
+            Ok(k) => self.odd_per_alloc[k].1,
+            Err(_) => parse::per_alloc_of(self.bytes[r], self.diff[r]),
+        }
+    }
+
+    /// Per Alloc of every row, in row order.
+    pub fn per_alloc_column(&self) -> Vec<u64> {
+        let mut out: Vec<u64> = self
+            .bytes
+            .iter()
+            .zip(&self.diff)
+            .map(|(&b, &d)| parse::per_alloc_of(b, d))
+            .collect();
+        for &(r, p) in &self.odd_per_alloc {
+            out[r] = p;
+        }
+        out
+    }
+
+    /// Driver id of row `r`, [`NO_DRIVER`] when it has none.
+    pub fn driver(&self, r: usize) -> u32 {
+        self.driver.get(r).copied().unwrap_or(NO_DRIVER)
+    }
+
+    /// Sets Per Alloc of row `r` (kept only when it is not the usual value).
+    fn set_per_alloc(&mut self, r: usize, p: u64) {
+        let usual = parse::is_per_alloc_of(p, self.bytes[r], self.diff[r]);
+        match self.odd_per_alloc.binary_search_by_key(&r, |&(row, _)| row) {
+            Ok(k) if usual => {
+                self.odd_per_alloc.remove(k);
+            }
+            Ok(k) => self.odd_per_alloc[k].1 = p,
+            Err(k) if !usual => self.odd_per_alloc.insert(k, (r, p)),
+            Err(_) => {}
+        }
+    }
+
+    /// Sets the driver id of row `r`.
+    fn set_driver(&mut self, r: usize, d: u32) {
+        if d == NO_DRIVER && self.driver.len() <= r {
+            return;
+        }
+        if self.driver.len() <= r {
+            self.driver.resize(r + 1, NO_DRIVER);
+        }
+        self.driver[r] = d;
     }
 
     /// Makes the numeric columns (all but `series`) at least `n` long. Grown
@@ -205,8 +259,6 @@ impl Rows {
         grow(&mut self.frees, n);
         grow(&mut self.diff, n);
         grow(&mut self.bytes, n);
-        grow(&mut self.per_alloc, n);
-        grow(&mut self.driver, n);
     }
 
     /// Cuts the numeric columns back to the rows there are.
@@ -216,7 +268,6 @@ impl Rows {
         self.frees.truncate(n);
         self.diff.truncate(n);
         self.bytes.truncate(n);
-        self.per_alloc.truncate(n);
         self.driver.truncate(n);
     }
 
@@ -226,8 +277,9 @@ impl Rows {
         self.frees.push(other.frees[i]);
         self.diff.push(other.diff[i]);
         self.bytes.push(other.bytes[i]);
-        self.per_alloc.push(other.per_alloc[i]);
-        self.driver.push(other.driver[i]);
+        let r = self.len() - 1;
+        self.set_per_alloc(r, other.per_alloc(i));
+        self.set_driver(r, other.driver(i));
     }
 }
 
@@ -338,39 +390,58 @@ impl Assembler<'_> {
         let (lo, hi) = (first.dst, self.log.rows.len());
         let rows = &mut self.log.rows;
         rows.ensure_numeric(hi);
+        // The driver column reaches only as far as the last row with a driver.
+        let drivers = self.pending.iter().any(|p| !p.part.0.drivers.is_empty());
+        if drivers {
+            rows.driver.resize(hi, NO_DRIVER);
+        }
         let mut jobs = Vec::with_capacity(self.pending.len());
-        let (mut a, mut f, mut d, mut b, mut p, mut v) = (
+        let (mut a, mut f, mut d, mut b) = (
             &mut rows.allocs[lo..hi],
             &mut rows.frees[lo..hi],
             &mut rows.diff[lo..hi],
             &mut rows.bytes[lo..hi],
-            &mut rows.per_alloc[lo..hi],
-            &mut rows.driver[lo..hi],
         );
+        let mut v = if drivers {
+            &mut rows.driver[lo..hi]
+        } else {
+            &mut []
+        };
         for job in &self.pending {
             let k = job.src.len();
+            let kv = k.min(v.len());
             jobs.push((
                 job,
                 split_front(&mut a, k),
                 split_front(&mut f, k),
                 split_front(&mut d, k),
                 split_front(&mut b, k),
-                split_front(&mut p, k),
-                split_front(&mut v, k),
+                split_front(&mut v, kv),
             ));
         }
-        jobs.into_par_iter().for_each(|(job, a, f, d, b, p, v)| {
-            let (part, dmap) = &*job.part;
-            let r = job.src.clone();
-            a.copy_from_slice(&part.allocs[r.clone()]);
-            f.copy_from_slice(&part.frees[r.clone()]);
-            d.copy_from_slice(&part.diff[r.clone()]);
-            b.copy_from_slice(&part.bytes[r.clone()]);
-            p.copy_from_slice(&part.per_alloc[r.clone()]);
-            for (out, &id) in v.iter_mut().zip(&part.driver[r]) {
-                *out = global_driver(dmap, id);
-            }
-        });
+        let odd: Vec<Vec<(usize, u64)>> = jobs
+            .into_par_iter()
+            .map(|(job, a, f, d, b, v)| {
+                let (part, dmap) = &*job.part;
+                let r = job.src.clone();
+                a.copy_from_slice(&part.allocs[r.clone()]);
+                f.copy_from_slice(&part.frees[r.clone()]);
+                d.copy_from_slice(&part.diff[r.clone()]);
+                b.copy_from_slice(&part.bytes[r.clone()]);
+                for (out, &id) in v.iter_mut().zip(&part.driver[r.clone()]) {
+                    *out = global_driver(dmap, id);
+                }
+                let at = |i: usize| {
+                    part.odd_per_alloc
+                        .partition_point(|&(row, _)| (row as usize) < i)
+                };
+                part.odd_per_alloc[at(r.start)..at(r.end)]
+                    .iter()
+                    .map(|&(row, p)| (job.dst + row as usize - r.start, p))
+                    .collect()
+            })
+            .collect();
+        rows.odd_per_alloc.extend(odd.into_iter().flatten());
         self.pending.clear();
     }
 
@@ -503,11 +574,8 @@ impl Assembler<'_> {
                 rows.frees[r] = rows.frees[r].saturating_add(part.frees[i]);
                 rows.diff[r] = rows.diff[r].saturating_add(part.diff[i]);
                 rows.bytes[r] = rows.bytes[r].saturating_add(part.bytes[i]);
-                rows.per_alloc[r] = if rows.diff[r] > 0 {
-                    rows.bytes[r] / rows.diff[r] as u64
-                } else {
-                    rows.bytes[r]
-                };
+                let p = parse::per_alloc_of(rows.bytes[r], rows.diff[r]);
+                rows.set_per_alloc(r, p);
                 self.info.warning_count += 1;
                 if self.info.warnings.len() < WARNINGS_KEPT {
                     let s = &self.log.series[gi];
@@ -531,8 +599,8 @@ impl Assembler<'_> {
             rows.frees[r] = part.frees[i];
             rows.diff[r] = part.diff[i];
             rows.bytes[r] = part.bytes[i];
-            rows.per_alloc[r] = part.per_alloc[i];
-            rows.driver[r] = d;
+            rows.set_per_alloc(r, part.per_alloc(i));
+            rows.set_driver(r, d);
             self.info.rows += 1;
         }
     }
@@ -1237,7 +1305,7 @@ mod tests {
         assert!(rows_total * 3 / 4 > FLUSH_ROWS, "{rows_total} rows");
         assert_eq!(log.rows.len(), all.allocs.len() - 1);
         assert_eq!(log.rows.allocs.len(), log.rows.len());
-        assert_eq!(log.rows.driver.len(), log.rows.len());
+        assert!(log.rows.driver.is_empty());
         let mut j = 0;
         for i in 0..all.allocs.len() {
             if i == target + 1 {
@@ -1249,9 +1317,9 @@ mod tests {
             assert_eq!(log.rows.bytes[j], all.bytes[i] * twice, "row {i}");
             assert_eq!(log.rows.diff[j], all.diff[i] * twice as i64, "row {i}");
             if i != target {
-                assert_eq!(log.rows.per_alloc[j], all.per_alloc[i], "row {i}");
+                assert_eq!(log.rows.per_alloc(j), all.per_alloc(i), "row {i}");
             }
-            assert_eq!(log.rows.driver[j], NO_DRIVER);
+            assert_eq!(log.rows.driver(j), NO_DRIVER);
             j += 1;
         }
         let warned = &log.inputs[0].warnings;

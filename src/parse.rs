@@ -690,8 +690,9 @@ pub struct Part {
     pub diff: Vec<i64>,
     /// Bytes per row.
     pub bytes: Vec<u64>,
-    /// Per Alloc per row.
-    pub per_alloc: Vec<u64>,
+    /// Rows whose Per Alloc is not [`per_alloc_of`] their Bytes and Diff:
+    /// (row, Per Alloc as printed), in row order.
+    pub odd_per_alloc: Vec<(u32, u64)>,
     /// Chunk-local driver id per row, [`NO_DRIVER`] when none.
     pub driver: Vec<u32>,
     /// Chunk-local series table: id → key.
@@ -705,6 +706,41 @@ pub struct Part {
 /// Marks a row without Mapped_Driver text.
 pub const NO_DRIVER: u32 = u32::MAX;
 
+/// Per Alloc as PoolMon prints it: Bytes / Diff rounded down (every row of
+/// the real samples agrees), and Bytes when Diff is not positive. Rows are
+/// stored without it; those that print another value keep theirs.
+pub fn per_alloc_of(bytes: u64, diff: i64) -> u64 {
+    if diff > 0 {
+        bytes / diff as u64
+    } else {
+        bytes
+    }
+}
+
+/// Whether `per_alloc` is [`per_alloc_of`]`(bytes, diff)` (without dividing).
+pub fn is_per_alloc_of(per_alloc: u64, bytes: u64, diff: i64) -> bool {
+    if diff > 0 {
+        let (d, b) = (diff as u128, u128::from(bytes));
+        let low = u128::from(per_alloc) * d;
+        low <= b && b - low < d
+    } else {
+        per_alloc == bytes
+    }
+}
+
+impl Part {
+    /// Per Alloc of row `i` as printed.
+    pub fn per_alloc(&self, i: usize) -> u64 {
+        match self
+            .odd_per_alloc
+            .binary_search_by_key(&(i as u32), |&(r, _)| r)
+        {
+            Ok(k) => self.odd_per_alloc[k].1,
+            Err(_) => per_alloc_of(self.bytes[i], self.diff[i]),
+        }
+    }
+}
+
 /// Parses one chunk of decoded text. `last` says that the chunk ends the input,
 /// so a final line without a line end is a line cut off mid-write.
 pub fn parse_chunk(text: &[u8], last: bool) -> Part {
@@ -715,7 +751,6 @@ pub fn parse_chunk(text: &[u8], last: bool) -> Part {
     part.frees.reserve(guess);
     part.diff.reserve(guess);
     part.bytes.reserve(guess);
-    part.per_alloc.reserve(guess);
     part.driver.reserve(guess);
     let mut ids: IdMap<u64, u32> = IdMap::default();
     let mut driver_ids: HashMap<Vec<u8>, u32> = HashMap::new();
@@ -766,7 +801,9 @@ pub fn parse_chunk(text: &[u8], last: bool) -> Part {
                 part.frees.push(r.frees);
                 part.diff.push(r.diff);
                 part.bytes.push(r.bytes);
-                part.per_alloc.push(r.per_alloc);
+                if !is_per_alloc_of(r.per_alloc, r.bytes, r.diff) {
+                    part.odd_per_alloc.push((n_rows, r.per_alloc));
+                }
                 let d = match r.driver {
                     None => NO_DRIVER,
                     Some(text) => match driver_ids.get(text) {

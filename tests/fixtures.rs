@@ -107,9 +107,9 @@ fn every_sample_reads_as_expected() {
                     log.rows.frees[r],
                     log.rows.diff[r],
                     log.rows.bytes[r],
-                    log.rows.per_alloc[r]
+                    log.rows.per_alloc(r)
                 );
-                if let Some(d) = log.driver(log.rows.driver[r]) {
+                if let Some(d) = log.driver(log.rows.driver(r)) {
                     line.push(' ');
                     line.push_str(d);
                 }

@@ -45,7 +45,7 @@ fn check(cfg: &Config) {
                     log.rows.frees[r],
                     log.rows.diff[r],
                     log.rows.bytes[r],
-                    log.rows.per_alloc[r]
+                    log.rows.per_alloc(r)
                 ),
                 (
                     t.tag.as_str(),
