@@ -1187,15 +1187,20 @@ pub fn find_epochs(log: &mut Log) {
     let mut epoch = 0u32;
     for si in 0..log.snapshots.len() {
         let range = log.snapshots[si].rows.clone();
+        // One pass: a series is at most once in a snapshot, so its last
+        // values can be updated as its row is compared with them.
         let (mut common, mut drops) = (0usize, 0usize);
-        for r in range.clone() {
+        for r in range {
             let s = log.rows.series[r] as usize;
+            let (a, f) = (log.rows.allocs[r], log.rows.frees[r]);
             if last_allocs[s] != u64::MAX {
                 common += 1;
-                if log.rows.allocs[r] < last_allocs[s] || log.rows.frees[r] < last_frees[s] {
+                if a < last_allocs[s] || f < last_frees[s] {
                     drops += 1;
                 }
             }
+            last_allocs[s] = a;
+            last_frees[s] = f;
         }
         // In a /n snapshot PageFlts counts since boot: a drop is a reboot too.
         let faults_dropped = si > 0
@@ -1209,11 +1214,6 @@ pub fn find_epochs(log: &mut Log) {
             epoch += 1;
         }
         log.snapshots[si].epoch = epoch;
-        for r in range {
-            let s = log.rows.series[r] as usize;
-            last_allocs[s] = log.rows.allocs[r];
-            last_frees[s] = log.rows.frees[r];
-        }
     }
     log.epochs = if log.snapshots.is_empty() {
         0
