@@ -85,7 +85,7 @@ fn points(log: &Log, a: &Analysis, series_id: u32) -> (Points, Points) {
             if log.rows.series[r] == series_id {
                 let x = x_of(a, i);
                 b.push((x, log.rows.bytes[r] as f64));
-                d.push((x, log.rows.diff[r] as f64));
+                d.push((x, log.rows.diff(r) as f64));
                 break;
             }
         }

@@ -145,6 +145,7 @@ fn build_samples(log: &Log, rows: crate::log::Rows) -> Result<DataFrame> {
     let drivers = driver_dict.take(&didx)?;
     drop(didx);
     let per_alloc = rows.per_alloc_column();
+    let diff = rows.diff_column();
     let cols = vec![
         source,
         UInt32Chunked::from_vec("snapshot".into(), snap)
@@ -162,7 +163,7 @@ fn build_samples(log: &Log, rows: crate::log::Rows) -> Result<DataFrame> {
         UInt64Chunked::from_vec("frees".into(), rows.frees)
             .into_series()
             .into(),
-        Int64Chunked::from_vec("diff".into(), rows.diff)
+        Int64Chunked::from_vec("diff".into(), diff)
             .into_series()
             .into(),
         UInt64Chunked::from_vec("bytes".into(), rows.bytes)

@@ -168,8 +168,9 @@ pub struct Rows {
     pub allocs: Vec<u64>,
     /// Cumulative frees.
     pub frees: Vec<u64>,
-    /// Outstanding allocations as printed.
-    pub diff: Vec<i64>,
+    /// Rows whose Diff as printed is not [`parse::diff_of`] their Allocs
+    /// and Frees: (row, Diff), in row order. See [`Rows::diff`].
+    pub odd_diff: Vec<(usize, i64)>,
     /// Bytes in use.
     pub bytes: Vec<u64>,
     /// Rows whose Per Alloc as printed is not [`parse::per_alloc_of`] their
@@ -196,8 +197,30 @@ impl Rows {
     pub fn per_alloc(&self, r: usize) -> u64 {
         match self.odd_per_alloc.binary_search_by_key(&r, |&(row, _)| row) {
             Ok(k) => self.odd_per_alloc[k].1,
-            Err(_) => parse::per_alloc_of(self.bytes[r], self.diff[r]),
+            Err(_) => parse::per_alloc_of(self.bytes[r], self.diff(r)),
         }
+    }
+
+    /// Outstanding allocations (Diff) of row `r` as printed.
+    pub fn diff(&self, r: usize) -> i64 {
+        match self.odd_diff.binary_search_by_key(&r, |&(row, _)| row) {
+            Ok(k) => self.odd_diff[k].1,
+            Err(_) => parse::diff_of(self.allocs[r], self.frees[r]).unwrap_or(0),
+        }
+    }
+
+    /// Diff of every row, in row order.
+    pub fn diff_column(&self) -> Vec<i64> {
+        let mut out: Vec<i64> = self
+            .allocs
+            .iter()
+            .zip(&self.frees)
+            .map(|(&a, &f)| parse::diff_of(a, f).unwrap_or(0))
+            .collect();
+        for &(r, d) in &self.odd_diff {
+            out[r] = d;
+        }
+        out
     }
 
     /// Per Alloc of every row, in row order.
@@ -205,8 +228,8 @@ impl Rows {
         let mut out: Vec<u64> = self
             .bytes
             .iter()
-            .zip(&self.diff)
-            .map(|(&b, &d)| parse::per_alloc_of(b, d))
+            .zip(self.diff_column())
+            .map(|(&b, d)| parse::per_alloc_of(b, d))
             .collect();
         for &(r, p) in &self.odd_per_alloc {
             out[r] = p;
@@ -221,13 +244,26 @@ impl Rows {
 
     /// Sets Per Alloc of row `r` (kept only when it is not the usual value).
     fn set_per_alloc(&mut self, r: usize, p: u64) {
-        let usual = parse::is_per_alloc_of(p, self.bytes[r], self.diff[r]);
+        let usual = parse::is_per_alloc_of(p, self.bytes[r], self.diff(r));
         match self.odd_per_alloc.binary_search_by_key(&r, |&(row, _)| row) {
             Ok(k) if usual => {
                 self.odd_per_alloc.remove(k);
             }
             Ok(k) => self.odd_per_alloc[k].1 = p,
             Err(k) if !usual => self.odd_per_alloc.insert(k, (r, p)),
+            Err(_) => {}
+        }
+    }
+
+    /// Sets Diff of row `r` (kept only when it is not Allocs − Frees).
+    fn set_diff(&mut self, r: usize, d: i64) {
+        let usual = parse::diff_of(self.allocs[r], self.frees[r]) == Some(d);
+        match self.odd_diff.binary_search_by_key(&r, |&(row, _)| row) {
+            Ok(k) if usual => {
+                self.odd_diff.remove(k);
+            }
+            Ok(k) => self.odd_diff[k].1 = d,
+            Err(k) if !usual => self.odd_diff.insert(k, (r, d)),
             Err(_) => {}
         }
     }
@@ -257,7 +293,6 @@ impl Rows {
         }
         grow(&mut self.allocs, n);
         grow(&mut self.frees, n);
-        grow(&mut self.diff, n);
         grow(&mut self.bytes, n);
     }
 
@@ -266,7 +301,6 @@ impl Rows {
         let n = self.series.len();
         self.allocs.truncate(n);
         self.frees.truncate(n);
-        self.diff.truncate(n);
         self.bytes.truncate(n);
         self.driver.truncate(n);
     }
@@ -275,9 +309,9 @@ impl Rows {
         self.series.push(other.series[i]);
         self.allocs.push(other.allocs[i]);
         self.frees.push(other.frees[i]);
-        self.diff.push(other.diff[i]);
         self.bytes.push(other.bytes[i]);
         let r = self.len() - 1;
+        self.set_diff(r, other.diff(i));
         self.set_per_alloc(r, other.per_alloc(i));
         self.set_driver(r, other.driver(i));
     }
@@ -358,6 +392,16 @@ pub(crate) fn split_front<'a, T>(s: &mut &'a mut [T], k: usize) -> &'a mut [T] {
     head
 }
 
+/// The entries of a part's `(row, value)` list for its rows `src`, as rows
+/// from `dst` on in the log.
+fn moved<T: Copy>(list: &[(u32, T)], src: Range<usize>, dst: usize) -> Vec<(usize, T)> {
+    let at = |i: usize| list.partition_point(|&(row, _)| (row as usize) < i);
+    list[at(src.start)..at(src.end)]
+        .iter()
+        .map(|&(row, v)| (dst + row as usize - src.start, v))
+        .collect()
+}
+
 /// The log's id of a chunk-local driver id (through the chunk's `dmap`).
 fn global_driver(dmap: &[u32], id: u32) -> u32 {
     if id == NO_DRIVER {
@@ -396,10 +440,9 @@ impl Assembler<'_> {
             rows.driver.resize(hi, NO_DRIVER);
         }
         let mut jobs = Vec::with_capacity(self.pending.len());
-        let (mut a, mut f, mut d, mut b) = (
+        let (mut a, mut f, mut b) = (
             &mut rows.allocs[lo..hi],
             &mut rows.frees[lo..hi],
-            &mut rows.diff[lo..hi],
             &mut rows.bytes[lo..hi],
         );
         let mut v = if drivers {
@@ -414,34 +457,33 @@ impl Assembler<'_> {
                 job,
                 split_front(&mut a, k),
                 split_front(&mut f, k),
-                split_front(&mut d, k),
                 split_front(&mut b, k),
                 split_front(&mut v, kv),
             ));
         }
-        let odd: Vec<Vec<(usize, u64)>> = jobs
+        // The rows' own Diff and Per Alloc where they are not the usual values.
+        type Odd = (Vec<(usize, i64)>, Vec<(usize, u64)>);
+        let odd: Vec<Odd> = jobs
             .into_par_iter()
-            .map(|(job, a, f, d, b, v)| {
+            .map(|(job, a, f, b, v)| {
                 let (part, dmap) = &*job.part;
                 let r = job.src.clone();
                 a.copy_from_slice(&part.allocs[r.clone()]);
                 f.copy_from_slice(&part.frees[r.clone()]);
-                d.copy_from_slice(&part.diff[r.clone()]);
                 b.copy_from_slice(&part.bytes[r.clone()]);
                 for (out, &id) in v.iter_mut().zip(&part.driver[r.clone()]) {
                     *out = global_driver(dmap, id);
                 }
-                let at = |i: usize| {
-                    part.odd_per_alloc
-                        .partition_point(|&(row, _)| (row as usize) < i)
-                };
-                part.odd_per_alloc[at(r.start)..at(r.end)]
-                    .iter()
-                    .map(|&(row, p)| (job.dst + row as usize - r.start, p))
-                    .collect()
+                (
+                    moved(&part.odd_diff, r.clone(), job.dst),
+                    moved(&part.odd_per_alloc, r, job.dst),
+                )
             })
             .collect();
-        rows.odd_per_alloc.extend(odd.into_iter().flatten());
+        for (d, p) in odd {
+            rows.odd_diff.extend(d);
+            rows.odd_per_alloc.extend(p);
+        }
         self.pending.clear();
     }
 
@@ -570,11 +612,12 @@ impl Assembler<'_> {
             if self.last_snap[gi] == snap {
                 // The same (tag, pool) twice in one snapshot: summed, with a warning.
                 let r = self.last_row[gi];
+                let diff = rows.diff(r).saturating_add(part.diff(i));
                 rows.allocs[r] = rows.allocs[r].saturating_add(part.allocs[i]);
                 rows.frees[r] = rows.frees[r].saturating_add(part.frees[i]);
-                rows.diff[r] = rows.diff[r].saturating_add(part.diff[i]);
                 rows.bytes[r] = rows.bytes[r].saturating_add(part.bytes[i]);
-                let p = parse::per_alloc_of(rows.bytes[r], rows.diff[r]);
+                rows.set_diff(r, diff);
+                let p = parse::per_alloc_of(rows.bytes[r], diff);
                 rows.set_per_alloc(r, p);
                 self.info.warning_count += 1;
                 if self.info.warnings.len() < WARNINGS_KEPT {
@@ -597,8 +640,8 @@ impl Assembler<'_> {
             rows.ensure_numeric(r + 1);
             rows.allocs[r] = part.allocs[i];
             rows.frees[r] = part.frees[i];
-            rows.diff[r] = part.diff[i];
             rows.bytes[r] = part.bytes[i];
+            rows.set_diff(r, part.diff(i));
             rows.set_per_alloc(r, part.per_alloc(i));
             rows.set_driver(r, d);
             self.info.rows += 1;
@@ -1315,7 +1358,7 @@ mod tests {
             assert_eq!(log.rows.allocs[j], all.allocs[i] * twice, "row {i}");
             assert_eq!(log.rows.frees[j], all.frees[i] * twice, "row {i}");
             assert_eq!(log.rows.bytes[j], all.bytes[i] * twice, "row {i}");
-            assert_eq!(log.rows.diff[j], all.diff[i] * twice as i64, "row {i}");
+            assert_eq!(log.rows.diff(j), all.diff(i) * twice as i64, "row {i}");
             if i != target {
                 assert_eq!(log.rows.per_alloc(j), all.per_alloc(i), "row {i}");
             }

@@ -686,8 +686,9 @@ pub struct Part {
     pub allocs: Vec<u64>,
     /// Frees per row.
     pub frees: Vec<u64>,
-    /// Diff per row.
-    pub diff: Vec<i64>,
+    /// Rows whose Diff is not [`diff_of`] their Allocs and Frees:
+    /// (row, Diff as printed), in row order.
+    pub odd_diff: Vec<(u32, i64)>,
     /// Bytes per row.
     pub bytes: Vec<u64>,
     /// Rows whose Per Alloc is not [`per_alloc_of`] their Bytes and Diff:
@@ -705,6 +706,13 @@ pub struct Part {
 
 /// Marks a row without Mapped_Driver text.
 pub const NO_DRIVER: u32 = u32::MAX;
+
+/// Diff as PoolMon prints it: Allocs − Frees (every row of the real samples
+/// agrees); `None` when that is beyond 64 bits. Rows are stored without it;
+/// those that print another value keep theirs.
+pub fn diff_of(allocs: u64, frees: u64) -> Option<i64> {
+    i64::try_from(i128::from(allocs) - i128::from(frees)).ok()
+}
 
 /// Per Alloc as PoolMon prints it: Bytes / Diff rounded down (every row of
 /// the real samples agrees), and Bytes when Diff is not positive. Rows are
@@ -736,7 +744,15 @@ impl Part {
             .binary_search_by_key(&(i as u32), |&(r, _)| r)
         {
             Ok(k) => self.odd_per_alloc[k].1,
-            Err(_) => per_alloc_of(self.bytes[i], self.diff[i]),
+            Err(_) => per_alloc_of(self.bytes[i], self.diff(i)),
+        }
+    }
+
+    /// Diff of row `i` as printed.
+    pub fn diff(&self, i: usize) -> i64 {
+        match self.odd_diff.binary_search_by_key(&(i as u32), |&(r, _)| r) {
+            Ok(k) => self.odd_diff[k].1,
+            Err(_) => diff_of(self.allocs[i], self.frees[i]).unwrap_or(0),
         }
     }
 }
@@ -749,7 +765,6 @@ pub fn parse_chunk(text: &[u8], last: bool) -> Part {
     part.series.reserve(guess);
     part.allocs.reserve(guess);
     part.frees.reserve(guess);
-    part.diff.reserve(guess);
     part.bytes.reserve(guess);
     part.driver.reserve(guess);
     let mut ids: IdMap<u64, u32> = IdMap::default();
@@ -799,7 +814,9 @@ pub fn parse_chunk(text: &[u8], last: bool) -> Part {
                 part.series.push(id);
                 part.allocs.push(r.allocs);
                 part.frees.push(r.frees);
-                part.diff.push(r.diff);
+                if diff_of(r.allocs, r.frees) != Some(r.diff) {
+                    part.odd_diff.push((n_rows, r.diff));
+                }
                 part.bytes.push(r.bytes);
                 if !is_per_alloc_of(r.per_alloc, r.bytes, r.diff) {
                     part.odd_per_alloc.push((n_rows, r.per_alloc));

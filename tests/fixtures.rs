@@ -105,7 +105,7 @@ fn every_sample_reads_as_expected() {
                     se.pool.name(),
                     log.rows.allocs[r],
                     log.rows.frees[r],
-                    log.rows.diff[r],
+                    log.rows.diff(r),
                     log.rows.bytes[r],
                     log.rows.per_alloc(r)
                 );

@@ -89,11 +89,13 @@ fn check_log(log: &Log, bytes: &[u8]) -> Result<(), TestCaseError> {
     prop_assert_eq!(log.snapshots.len(), info.snapshots as usize);
     let r = &log.rows;
     prop_assert_eq!(r.len() as u64, info.rows);
-    for len in [r.allocs.len(), r.frees.len(), r.diff.len(), r.bytes.len()] {
+    for len in [r.allocs.len(), r.frees.len(), r.bytes.len()] {
         prop_assert_eq!(len, r.len());
     }
     prop_assert!(r.driver.len() <= r.len());
     prop_assert!(r.odd_per_alloc.windows(2).all(|w| w[0].0 < w[1].0));
+    prop_assert!(r.odd_diff.windows(2).all(|w| w[0].0 < w[1].0));
+    prop_assert!(r.odd_diff.iter().all(|&(row, _)| row < r.len()));
     prop_assert!(r.odd_per_alloc.iter().all(|&(row, _)| row < r.len()));
     let (mut at, mut epoch) = (0, 0);
     for s in &log.snapshots {

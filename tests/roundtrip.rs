@@ -43,7 +43,7 @@ fn check(cfg: &Config) {
                     series.pool.name(),
                     log.rows.allocs[r],
                     log.rows.frees[r],
-                    log.rows.diff[r],
+                    log.rows.diff(r),
                     log.rows.bytes[r],
                     log.rows.per_alloc(r)
                 ),
