@@ -4,6 +4,35 @@
 use poolscan::log::{Log, ReadOptions, TimeSource};
 use poolscan::synth::{self, Config, Encoding, Form, LineEnding, StampStyle};
 use proptest::prelude::*;
+use std::collections::HashMap;
+
+/// Whether snapshot `si` shows a reboot: the page faults of a `/r`
+/// snapshot dropped, or the counters of most series seen in both it and the
+/// snapshot before did.
+fn reboot_shows(log: &Log, si: usize) -> bool {
+    let (a, b) = (&log.snapshots[si - 1], &log.snapshots[si]);
+    if let (Some(x), Some(y)) = (a.summary.page_faults, b.summary.page_faults) {
+        if y < x && !a.interactive && !b.interactive {
+            return true;
+        }
+    }
+    let rows = &log.rows;
+    let before: HashMap<u32, (u64, u64)> = a
+        .rows
+        .clone()
+        .map(|r| (rows.series[r], (rows.allocs[r], rows.frees[r])))
+        .collect();
+    let (mut common, mut drops) = (0, 0);
+    for r in b.rows.clone() {
+        if let Some(&(allocs, frees)) = before.get(&rows.series[r]) {
+            common += 1;
+            if rows.allocs[r] < allocs || rows.frees[r] < frees {
+                drops += 1;
+            }
+        }
+    }
+    drops * 2 > common
+}
 
 fn check(cfg: &Config) {
     let (bytes, truth) = synth::generate(cfg);
@@ -30,6 +59,11 @@ fn check(cfg: &Config) {
         .min()
         .unwrap_or(0);
     let back_to_back = shortest < 3;
+    // Nor does a reboot show when the new boot has counted more already
+    // although its epoch was longer (every counter and the page faults
+    // above the snapshot before): epochs are then not checked either.
+    let unseen = (1..truth.epochs.len())
+        .any(|si| truth.epochs[si] != truth.epochs[si - 1] && !reboot_shows(&log, si));
     let mut k = 0;
     for (si, s) in log.snapshots.iter().enumerate() {
         for r in s.rows.clone() {
@@ -59,7 +93,7 @@ fn check(cfg: &Config) {
                 "{what}: row {k}"
             );
         }
-        if !back_to_back {
+        if !back_to_back && !unseen {
             assert_eq!(s.epoch, truth.epochs[si], "{what}: epoch of snapshot {si}");
         }
         if cfg.stamp != StampStyle::None {
