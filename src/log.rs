@@ -195,18 +195,14 @@ impl Rows {
 
     /// Per Alloc of row `r` as printed.
     pub fn per_alloc(&self, r: usize) -> u64 {
-        match self.odd_per_alloc.binary_search_by_key(&r, |&(row, _)| row) {
-            Ok(k) => self.odd_per_alloc[k].1,
-            Err(_) => parse::per_alloc_of(self.bytes[r], self.diff(r)),
-        }
+        odd_value(&self.odd_per_alloc, r)
+            .unwrap_or_else(|| parse::per_alloc_of(self.bytes[r], self.diff(r)))
     }
 
     /// Outstanding allocations (Diff) of row `r` as printed.
     pub fn diff(&self, r: usize) -> i64 {
-        match self.odd_diff.binary_search_by_key(&r, |&(row, _)| row) {
-            Ok(k) => self.odd_diff[k].1,
-            Err(_) => parse::diff_of(self.allocs[r], self.frees[r]).unwrap_or(0),
-        }
+        odd_value(&self.odd_diff, r)
+            .unwrap_or_else(|| parse::diff_of(self.allocs[r], self.frees[r]).unwrap_or(0))
     }
 
     /// Diff of every row, in row order.
@@ -245,27 +241,13 @@ impl Rows {
     /// Sets Per Alloc of row `r` (kept only when it is not the usual value).
     fn set_per_alloc(&mut self, r: usize, p: u64) {
         let usual = parse::is_per_alloc_of(p, self.bytes[r], self.diff(r));
-        match self.odd_per_alloc.binary_search_by_key(&r, |&(row, _)| row) {
-            Ok(k) if usual => {
-                self.odd_per_alloc.remove(k);
-            }
-            Ok(k) => self.odd_per_alloc[k].1 = p,
-            Err(k) if !usual => self.odd_per_alloc.insert(k, (r, p)),
-            Err(_) => {}
-        }
+        set_odd(&mut self.odd_per_alloc, r, p, usual);
     }
 
     /// Sets Diff of row `r` (kept only when it is not Allocs − Frees).
     fn set_diff(&mut self, r: usize, d: i64) {
         let usual = parse::diff_of(self.allocs[r], self.frees[r]) == Some(d);
-        match self.odd_diff.binary_search_by_key(&r, |&(row, _)| row) {
-            Ok(k) if usual => {
-                self.odd_diff.remove(k);
-            }
-            Ok(k) => self.odd_diff[k].1 = d,
-            Err(k) if !usual => self.odd_diff.insert(k, (r, d)),
-            Err(_) => {}
-        }
+        set_odd(&mut self.odd_diff, r, d, usual);
     }
 
     /// Sets the driver id of row `r`.
@@ -314,6 +296,27 @@ impl Rows {
         self.set_diff(r, other.diff(i));
         self.set_per_alloc(r, other.per_alloc(i));
         self.set_driver(r, other.driver(i));
+    }
+}
+
+/// Row `r`'s value in a list of `(row, value)` in row order (the rows
+/// whose value is not the usual one), if it is there.
+fn odd_value<T: Copy>(list: &[(usize, T)], r: usize) -> Option<T> {
+    list.binary_search_by_key(&r, |&(row, _)| row)
+        .ok()
+        .map(|k| list[k].1)
+}
+
+/// Keeps `v` as row `r`'s value in such a list, or takes the row out when
+/// `v` is the usual value.
+fn set_odd<T>(list: &mut Vec<(usize, T)>, r: usize, v: T, usual: bool) {
+    match list.binary_search_by_key(&r, |&(row, _)| row) {
+        Ok(k) if usual => {
+            list.remove(k);
+        }
+        Ok(k) => list[k].1 = v,
+        Err(k) if !usual => list.insert(k, (r, v)),
+        Err(_) => {}
     }
 }
 
