@@ -1291,33 +1291,18 @@ impl Plan {
             .collect();
         let lo = series.start as u32;
         let (snaps, rows) = (&log.snapshots, &log.rows);
-        let from = &self.rows[base..base + len];
-        // Diff is Allocs − Frees but for the rows listed in `odd_diff`
-        // (in row order, as are the round's rows).
-        let odd = &rows.odd_diff;
-        let mut next_odd =
-            odd.partition_point(|&(r, _)| r < from.first().map_or(0, |&r| r as usize));
         // Rows are contiguous per snapshot, in snapshot order.
         let mut si = 0;
-        for &r in from {
+        for &r in &self.rows[base..base + len] {
             let r = r as usize;
             while snaps[si].rows.end <= r {
                 si += 1;
             }
             let p = &mut pos[(rows.series[r] - lo) as usize];
-            let (a, f) = (rows.allocs[r], rows.frees[r]);
             snapshot[*p] = si as u32;
-            allocs[*p] = a;
-            frees[*p] = f;
-            diff[*p] = crate::parse::diff_of(a, f).unwrap_or(0);
-            while odd.get(next_odd).is_some_and(|&(o, _)| o < r) {
-                next_odd += 1;
-            }
-            if let Some(&(o, d)) = odd.get(next_odd) {
-                if o == r {
-                    diff[*p] = d;
-                }
-            }
+            allocs[*p] = rows.allocs[r];
+            frees[*p] = rows.frees[r];
+            diff[*p] = rows.diff(r);
             bytes[*p] = rows.bytes[r];
             *p += 1;
         }

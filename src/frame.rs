@@ -144,8 +144,8 @@ fn build_samples(log: &Log, rows: crate::log::Rows) -> Result<DataFrame> {
     );
     let drivers = driver_dict.take(&didx)?;
     drop(didx);
-    let per_alloc = rows.per_alloc_column();
     let diff = rows.diff_column();
+    let per_alloc = rows.per_alloc_column(&diff);
     let cols = vec![
         source,
         UInt32Chunked::from_vec("snapshot".into(), snap)

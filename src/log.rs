@@ -195,13 +195,13 @@ impl Rows {
 
     /// Per Alloc of row `r` as printed.
     pub fn per_alloc(&self, r: usize) -> u64 {
-        odd_value(&self.odd_per_alloc, r)
+        parse::odd_value(&self.odd_per_alloc, r)
             .unwrap_or_else(|| parse::per_alloc_of(self.bytes[r], self.diff(r)))
     }
 
     /// Outstanding allocations (Diff) of row `r` as printed.
     pub fn diff(&self, r: usize) -> i64 {
-        odd_value(&self.odd_diff, r)
+        parse::odd_value(&self.odd_diff, r)
             .unwrap_or_else(|| parse::diff_of(self.allocs[r], self.frees[r]).unwrap_or(0))
     }
 
@@ -219,13 +219,13 @@ impl Rows {
         out
     }
 
-    /// Per Alloc of every row, in row order.
-    pub fn per_alloc_column(&self) -> Vec<u64> {
+    /// Per Alloc of every row, in row order, given [`Rows::diff_column`].
+    pub fn per_alloc_column(&self, diff: &[i64]) -> Vec<u64> {
         let mut out: Vec<u64> = self
             .bytes
             .iter()
-            .zip(self.diff_column())
-            .map(|(&b, d)| parse::per_alloc_of(b, d))
+            .zip(diff)
+            .map(|(&b, &d)| parse::per_alloc_of(b, d))
             .collect();
         for &(r, p) in &self.odd_per_alloc {
             out[r] = p;
@@ -252,10 +252,10 @@ impl Rows {
 
     /// Sets the driver id of row `r`.
     fn set_driver(&mut self, r: usize, d: u32) {
-        if d == NO_DRIVER && self.driver.len() <= r {
-            return;
-        }
         if self.driver.len() <= r {
+            if d == NO_DRIVER {
+                return;
+            }
             self.driver.resize(r + 1, NO_DRIVER);
         }
         self.driver[r] = d;
@@ -299,15 +299,8 @@ impl Rows {
     }
 }
 
-/// Row `r`'s value in a list of `(row, value)` in row order (the rows
-/// whose value is not the usual one), if it is there.
-fn odd_value<T: Copy>(list: &[(usize, T)], r: usize) -> Option<T> {
-    list.binary_search_by_key(&r, |&(row, _)| row)
-        .ok()
-        .map(|k| list[k].1)
-}
-
-/// Keeps `v` as row `r`'s value in such a list, or takes the row out when
+/// Keeps `v` as row `r`'s value in a list of `(row, value)` in row order
+/// ([`parse::odd_value`]), or takes the row out when
 /// `v` is the usual value.
 fn set_odd<T>(list: &mut Vec<(usize, T)>, r: usize, v: T, usual: bool) {
     match list.binary_search_by_key(&r, |&(row, _)| row) {

@@ -736,24 +736,25 @@ pub fn is_per_alloc_of(per_alloc: u64, bytes: u64, diff: i64) -> bool {
     }
 }
 
+/// Row `r`'s value in a list of `(row, value)` in row order (the rows whose
+/// value is not the usual one), if it is there.
+pub(crate) fn odd_value<R: Copy + Ord, T: Copy>(list: &[(R, T)], r: R) -> Option<T> {
+    list.binary_search_by_key(&r, |&(row, _)| row)
+        .ok()
+        .map(|k| list[k].1)
+}
+
 impl Part {
     /// Per Alloc of row `i` as printed.
     pub fn per_alloc(&self, i: usize) -> u64 {
-        match self
-            .odd_per_alloc
-            .binary_search_by_key(&(i as u32), |&(r, _)| r)
-        {
-            Ok(k) => self.odd_per_alloc[k].1,
-            Err(_) => per_alloc_of(self.bytes[i], self.diff(i)),
-        }
+        odd_value(&self.odd_per_alloc, i as u32)
+            .unwrap_or_else(|| per_alloc_of(self.bytes[i], self.diff(i)))
     }
 
     /// Diff of row `i` as printed.
     pub fn diff(&self, i: usize) -> i64 {
-        match self.odd_diff.binary_search_by_key(&(i as u32), |&(r, _)| r) {
-            Ok(k) => self.odd_diff[k].1,
-            Err(_) => diff_of(self.allocs[i], self.frees[i]).unwrap_or(0),
-        }
+        odd_value(&self.odd_diff, i as u32)
+            .unwrap_or_else(|| diff_of(self.allocs[i], self.frees[i]).unwrap_or(0))
     }
 }
 
