@@ -565,10 +565,14 @@ fn is_noise(t: &[u8]) -> bool {
 pub fn classify(line: &[u8]) -> Line<'_> {
     // Rows first: they are nearly every line of a log.
     match row(line) {
-        Ok(Some(r)) => return Line::Row(r),
-        Err(reason) => return Line::Bad(reason),
-        Ok(None) => {}
+        Ok(Some(r)) => Line::Row(r),
+        Err(reason) => Line::Bad(reason),
+        Ok(None) => classify_other(line),
     }
+}
+
+/// Classifies a line that is not a pool row (see [`classify`]).
+fn classify_other(line: &[u8]) -> Line<'_> {
     let t = trim(line);
     if t.is_empty() {
         return Line::Blank;
@@ -704,6 +708,9 @@ pub struct Part {
     pub cut: bool,
 }
 
+/// No series id (before a chunk's first row).
+const NO_ID: u32 = u32::MAX;
+
 /// Marks a row without Mapped_Driver text.
 pub const NO_DRIVER: u32 = u32::MAX;
 
@@ -771,6 +778,9 @@ pub fn parse_chunk(text: &[u8], last: bool) -> Part {
     let mut ids: IdMap<u64, u32> = IdMap::default();
     let mut driver_ids: HashMap<Vec<u8>, u32> = HashMap::new();
     let mut prev_row = false;
+    // Per series id: the id of the row that came after it last time.
+    let mut follows: Vec<u32> = Vec::new();
+    let mut prev_id = NO_ID;
     let mut line_no: u32 = 0;
     let mut pos = 0;
     while pos < text.len() {
@@ -789,7 +799,12 @@ pub fn parse_chunk(text: &[u8], last: bool) -> Part {
         pos = next;
         let n_rows = part.series.len() as u32;
         let cut_here = last && !ended;
-        let kind = match classify(line) {
+        let line = match row(line) {
+            Ok(Some(r)) => Line::Row(r),
+            Err(reason) => Line::Bad(reason),
+            Ok(None) => classify_other(line),
+        };
+        let kind = match line {
             Line::Row(r) => {
                 if !prev_row {
                     part.events.push(Event {
@@ -807,11 +822,25 @@ pub fn parse_chunk(text: &[u8], last: bool) -> Part {
                 }
                 prev_row = true;
                 let key = series_key(r.tag, r.pool);
-                let next_id = part.keys.len() as u32;
-                let id = *ids.entry(key).or_insert(next_id);
-                if id == next_id {
-                    part.keys.push(key);
+                // Snapshots list the series in the same order as the one
+                // before: the series that followed this row's predecessor
+                // last time is nearly always this one (no hashing then).
+                let guess = follows.get(prev_id as usize).copied().unwrap_or(NO_ID);
+                let id = if part.keys.get(guess as usize) == Some(&key) {
+                    guess
+                } else {
+                    let next_id = part.keys.len() as u32;
+                    let id = *ids.entry(key).or_insert(next_id);
+                    if id == next_id {
+                        part.keys.push(key);
+                        follows.push(NO_ID);
+                    }
+                    id
+                };
+                if let Some(f) = follows.get_mut(prev_id as usize) {
+                    *f = id;
                 }
+                prev_id = id;
                 part.series.push(id);
                 part.allocs.push(r.allocs);
                 part.frees.push(r.frees);
