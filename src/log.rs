@@ -1221,26 +1221,66 @@ fn order_by_time(log: &mut Log) {
 /// or where the cumulative page-fault count of a `/r` snapshot dropped.
 pub fn find_epochs(log: &mut Log) {
     let nseries = log.series.len();
-    let mut last_allocs = vec![u64::MAX; nseries];
-    let mut last_frees = vec![u64::MAX; nseries];
-    let mut epoch = 0u32;
-    for si in 0..log.snapshots.len() {
-        let range = log.snapshots[si].rows.clone();
-        // One pass: a series is at most once in a snapshot, so its last
-        // values can be updated as its row is compared with them.
-        let (mut common, mut drops) = (0usize, 0usize);
-        for r in range {
-            let s = log.rows.series[r] as usize;
-            let (a, f) = (log.rows.allocs[r], log.rows.frees[r]);
-            if last_allocs[s] != u64::MAX {
-                common += 1;
-                if a < last_allocs[s] || f < last_frees[s] {
-                    drops += 1;
+    let nsnap = log.snapshots.len();
+    // Each series' row is compared with its row before. Done in blocks of
+    // snapshots in parallel; a series' first row in a block is compared
+    // afterwards, with its last row in the blocks before.
+    let blocks = rayon::current_num_threads().clamp(1, nsnap.max(1));
+    let block = |b: usize| b * nsnap / blocks..(b + 1) * nsnap / blocks;
+    let (snaps, rows) = (&log.snapshots, &log.rows);
+    let parts: Vec<EpochBlock> = (0..blocks)
+        .into_par_iter()
+        .map(|b| {
+            let mut part = EpochBlock {
+                counts: Vec::with_capacity(block(b).len()),
+                firsts: Vec::new(),
+                last: vec![(u64::MAX, u64::MAX); nseries],
+            };
+            for si in block(b) {
+                // A series is at most once in a snapshot, so its last values
+                // can be updated as its row is compared with them.
+                let (mut common, mut drops) = (0usize, 0usize);
+                for r in snaps[si].rows.clone() {
+                    let s = rows.series[r] as usize;
+                    let (a, f) = (rows.allocs[r], rows.frees[r]);
+                    let (la, lf) = part.last[s];
+                    if la == u64::MAX {
+                        part.firsts.push((si, s, a, f));
+                    } else {
+                        common += 1;
+                        if a < la || f < lf {
+                            drops += 1;
+                        }
+                    }
+                    part.last[s] = (a, f);
+                }
+                part.counts.push((common, drops));
+            }
+            part
+        })
+        .collect();
+    let mut counts: Vec<(usize, usize)> = Vec::with_capacity(nsnap);
+    let mut last = vec![(u64::MAX, u64::MAX); nseries];
+    for part in parts {
+        counts.extend(part.counts);
+        for (si, s, a, f) in part.firsts {
+            let (la, lf) = last[s];
+            if la != u64::MAX {
+                let c = &mut counts[si];
+                c.0 += 1;
+                if a < la || f < lf {
+                    c.1 += 1;
                 }
             }
-            last_allocs[s] = a;
-            last_frees[s] = f;
         }
+        for (s, v) in part.last.into_iter().enumerate() {
+            if v.0 != u64::MAX {
+                last[s] = v;
+            }
+        }
+    }
+    let mut epoch = 0u32;
+    for (si, &(common, drops)) in counts.iter().enumerate() {
         // In a /n snapshot PageFlts counts since boot: a drop is a reboot too.
         let faults_dropped = si > 0
             && {
@@ -1259,6 +1299,17 @@ pub fn find_epochs(log: &mut Log) {
     } else {
         epoch + 1
     };
+}
+
+/// One block of snapshots of [`find_epochs`].
+struct EpochBlock {
+    /// Per snapshot: series compared with their row before, and of them
+    /// those whose Allocs or Frees dropped.
+    counts: Vec<(usize, usize)>,
+    /// Each series' first row in the block: (snapshot, series, Allocs, Frees).
+    firsts: Vec<(usize, usize, u64, u64)>,
+    /// Each series' last (Allocs, Frees) in the block, `u64::MAX` if absent.
+    last: Vec<(u64, u64)>,
 }
 
 impl Log {
@@ -1307,6 +1358,94 @@ mod tests {
         assert!(!log.snapshots.is_empty());
         assert_eq!(progress.total.load(Ordering::Relaxed), text.len() as u64);
         assert_eq!(progress.done.load(Ordering::Relaxed), text.len() as u64);
+    }
+
+    /// [`find_epochs`] one snapshot after the other: the reference for the
+    /// block-parallel one.
+    fn epochs_serially(log: &Log) -> Vec<u32> {
+        let n = log.series.len();
+        let (mut last_allocs, mut last_frees) = (vec![u64::MAX; n], vec![u64::MAX; n]);
+        let mut epoch = 0u32;
+        let mut out = Vec::new();
+        for (si, snap) in log.snapshots.iter().enumerate() {
+            let (mut common, mut drops) = (0usize, 0usize);
+            for r in snap.rows.clone() {
+                let s = log.rows.series[r] as usize;
+                let (a, f) = (log.rows.allocs[r], log.rows.frees[r]);
+                if last_allocs[s] != u64::MAX {
+                    common += 1;
+                    if a < last_allocs[s] || f < last_frees[s] {
+                        drops += 1;
+                    }
+                }
+                last_allocs[s] = a;
+                last_frees[s] = f;
+            }
+            let faults_dropped = si > 0
+                && {
+                    let (a, b) = (&log.snapshots[si - 1], snap);
+                    !a.interactive
+                        && !b.interactive
+                        && matches!((a.summary.page_faults, b.summary.page_faults), (Some(x), Some(y)) if y < x)
+                };
+            if (common > 0 && drops * 2 > common && (drops >= 2 || common == 1)) || faults_dropped {
+                epoch += 1;
+            }
+            out.push(epoch);
+        }
+        out
+    }
+
+    /// Epochs found in blocks of snapshots on any number of threads are
+    /// those found one snapshot after the other: reboots anywhere (at a
+    /// block's edge too), series that come and go, snapshots without rows.
+    #[test]
+    fn epochs_in_parallel_blocks_match_the_serial_pass() {
+        // The last: a reboot before every snapshot but the first, so at
+        // every block's edge.
+        let cases = [
+            (1, 60, 0, 0.0),
+            (2, 60, 3, 0.0),
+            (3, 60, 6, 0.2),
+            (4, 60, 9, 0.05),
+            (5, 14, 13, 0.0),
+        ];
+        for (seed, snapshots, reboots, gap) in cases {
+            let cfg = crate::synth::Config {
+                seed,
+                snapshots,
+                series: 40,
+                reboots,
+                gap_prob: gap,
+                ..Default::default()
+            };
+            let (text, _) = crate::synth::generate(&cfg);
+            // Without the `Memory:` lines (PageFlts) the rows alone tell.
+            let rows_only: Vec<u8> = text
+                .split_inclusive(|&c| c == b'\n')
+                .filter(|l| !l.trim_ascii_start().starts_with(b"Memory:"))
+                .flatten()
+                .copied()
+                .collect();
+            for (text, threads) in [&text, &rows_only]
+                .into_iter()
+                .flat_map(|t| (1..=7).map(move |n| (t, n)))
+            {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let log = pool
+                    .install(|| Log::from_bytes("e.log", text, &ReadOptions::default()))
+                    .unwrap();
+                let got: Vec<u32> = log.snapshots.iter().map(|s| s.epoch).collect();
+                assert_eq!(got, epochs_serially(&log), "seed {seed}, {threads} threads");
+                assert_eq!(log.epochs, got.last().map_or(0, |e| e + 1));
+                if reboots > 0 {
+                    assert!(log.epochs > 1, "seed {seed}: reboots found");
+                }
+            }
+        }
     }
 
     /// Every row's numbers land in its place, across many parallel copies,
