@@ -6,7 +6,9 @@
 //! `leak` verdict, and false `leak` verdicts per non-leak family.
 //! `POOLSCAN_SEEDS=N` changes the number of seeds (default 20);
 //! `POOLSCAN_SEED_BASE=B` starts the seeds at B (default 0; e.g. 100 for a
-//! held-out check of a change tuned on the default seeds).
+//! held-out check of a change tuned on the default seeds);
+//! `POOLSCAN_LENGTHS=1000,3000,6000` replaces the log lengths (default
+//! 12,24,48,96,200,500; e.g. to check logs of thousands of snapshots).
 
 use poolscan::eval;
 use rayon::prelude::*;
@@ -20,7 +22,11 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let lengths = [12usize, 24, 48, 96, 200, 500];
+    let lengths: Vec<usize> = std::env::var("POOLSCAN_LENGTHS")
+        .ok()
+        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .filter(|v: &Vec<usize>| !v.is_empty())
+        .unwrap_or_else(|| vec![12, 24, 48, 96, 200, 500]);
     let cfgs = eval::suite_from(base, seeds, &lengths);
     let results: Vec<(usize, eval::LogResult)> = cfgs
         .par_iter()

@@ -52,7 +52,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::log::{split_front, InputInfo, Log, TimeSource};
-use crate::parse::{Pool, NO_DRIVER};
+use crate::parse::{diff_of, Pool, NO_DRIVER};
 use crate::pooltag::TagDb;
 use crate::stats;
 use crate::units;
@@ -752,9 +752,28 @@ struct Segment {
     hi: usize,
 }
 
+/// Most points of a segment that are judged: a longer segment is judged on
+/// this many evenly spaced points (its first and last among them), so that
+/// the cost of a series is bounded however long the log.
+pub const JUDGE_POINTS: usize = 2048;
+
+/// The points of segment `lo..hi` that are judged: all of them, or
+/// [`JUDGE_POINTS`] evenly spaced by index (first and last included).
+fn judged_points(lo: usize, hi: usize) -> Vec<usize> {
+    let m = hi - lo;
+    if m <= JUDGE_POINTS {
+        return (lo..hi).collect();
+    }
+    (0..JUDGE_POINTS)
+        .map(|k| lo + k * (m - 1) / (JUDGE_POINTS - 1))
+        .collect()
+}
+
 /// A segment's points on the time clock, with what every reading of them
 /// shares (computed once).
 struct Points {
+    /// The points judged ([`judged_points`]), as indices into the series.
+    at: Vec<usize>,
     /// Time clock: hours, or snapshot numbers when untimed.
     x: Vec<f64>,
     /// Bytes.
@@ -821,13 +840,21 @@ fn judge(
     let points: Vec<Points> = segs
         .iter()
         .map(|s| {
-            let x: Vec<f64> = (s.lo..s.hi)
-                .map(|i| if timed { hours[i] } else { f64::from(snap[i]) })
+            let at = judged_points(s.lo, s.hi);
+            let x: Vec<f64> = at
+                .iter()
+                .map(|&i| if timed { hours[i] } else { f64::from(snap[i]) })
                 .collect();
-            let y: Vec<f64> = (s.lo..s.hi).map(|i| bytes[i] as f64).collect();
+            let y: Vec<f64> = at.iter().map(|&i| bytes[i] as f64).collect();
             let fit = if y.len() >= 3 { fit_line(&x, &y) } else { None };
             let drops = stats::drops(&y, DROP_SIGMA);
-            Points { x, y, fit, drops }
+            Points {
+                at,
+                x,
+                y,
+                fit,
+                drops,
+            }
         })
         .collect();
     // The series' own noise correlation, pooled over its segments (a random
@@ -838,7 +865,8 @@ fn judge(
     // back up each segment's own.
     let pooled = pooled_trend(&points, rho);
     for (s, pts) in segs.iter().zip(&points) {
-        let m = s.hi - s.lo;
+        // Points in the segment, and of them those judged.
+        let (m, n) = (s.hi - s.lo, pts.at.len());
         if m < 3 {
             continue;
         }
@@ -852,18 +880,19 @@ fn judge(
         // frees (the churn, min(ΔAllocs, ΔFrees) per interval), so the
         // series' own rises and falls do not move it.
         let mut churn = 0.0;
-        let x_ops: Vec<f64> = (s.lo..s.hi)
-            .map(|i| {
-                if i > s.lo {
-                    churn += allocs[i]
-                        .saturating_sub(allocs[i - 1])
-                        .min(frees[i].saturating_sub(frees[i - 1]))
-                        as f64;
-                }
-                churn
-            })
-            .collect();
-        let yd: Vec<f64> = (s.lo..s.hi).map(|i| diff[i] as f64).collect();
+        let mut next = pts.at.iter().peekable();
+        let mut x_ops: Vec<f64> = Vec::with_capacity(n);
+        for i in s.lo..s.hi {
+            if i > s.lo {
+                churn += allocs[i]
+                    .saturating_sub(allocs[i - 1])
+                    .min(frees[i].saturating_sub(frees[i - 1])) as f64;
+            }
+            if next.next_if_eq(&&i).is_some() {
+                x_ops.push(churn);
+            }
+        }
+        let yd: Vec<f64> = pts.at.iter().map(|&i| diff[i] as f64).collect();
         let (on_time, time_path) = judge_clock(x_time, y, rho, pooled, known);
         // The same values on another clock: all but the fit carries over.
         let on_drops = Known { fit: None, ..known };
@@ -875,13 +904,13 @@ fn judge(
         // one, nor is a walk that went down and came back), and that ends
         // above anything the first half reached (its last quarter's 10th
         // percentile over the first half's 90th).
-        let half = m / 2;
-        let head_flat = m >= 12
+        let half = n / 2;
+        let head_flat = n >= 12
             && slope_se(&x_time[..half], &y[..half], rho)
                 .is_none_or(|(b, se, _)| (b / se).abs() < 2.0);
-        let new_high = m >= 12 && {
+        let new_high = n >= 12 && {
             let head_high = stats::quantile(&y[..half], 0.9).unwrap_or(f64::INFINITY);
-            let end_low = stats::quantile(&y[m - m / 4..], 0.1).unwrap_or(0.0);
+            let end_low = stats::quantile(&y[n - n / 4..], 0.1).unwrap_or(0.0);
             end_low > head_high
         };
         let (tail, tail_path) = if head_flat && new_high {
@@ -925,7 +954,7 @@ fn judge(
         }
         // Rates and trend on this segment (the last one wins).
         if let Some(fit) = pts.fit {
-            let (x0, x1) = (x_time[0], x_time[m - 1]);
+            let (x0, x1) = (x_time[0], x_time[n - 1]);
             trends.push(Trend {
                 from_snapshot: snap[s.lo],
                 to_snapshot: snap[s.hi - 1],
@@ -1117,9 +1146,12 @@ pub fn analyze(log: &Log, opts: &Options, tags: Option<&TagDb>) -> Result<Analys
                     let frees = col_u64("frees")?;
                     let bytes = col_u64("bytes")?;
                     let diff: &[i64] = frame.df.column("diff")?.i64()?.cont_slice()?;
-                    frame
-                        .series()
-                        .filter(|(_, r)| !r.is_empty())
+                    // The round's series in parallel too: a thread that has
+                    // no round left helps with the series of the last ones.
+                    let series: Vec<(u32, Range<usize>)> =
+                        frame.series().filter(|(_, r)| !r.is_empty()).collect();
+                    series
+                        .into_par_iter()
                         .map(|(sid, r)| {
                             report(
                                 sid,
@@ -1293,16 +1325,23 @@ impl Plan {
         let (snaps, rows) = (&log.snapshots, &log.rows);
         // Rows are contiguous per snapshot, in snapshot order.
         let mut si = 0;
+        // Diff is Allocs − Frees but in the rows listed in `odd_diff`.
+        let odd = !rows.odd_diff.is_empty();
         for &r in &self.rows[base..base + len] {
             let r = r as usize;
             while snaps[si].rows.end <= r {
                 si += 1;
             }
             let p = &mut pos[(rows.series[r] - lo) as usize];
+            let (a, f) = (rows.allocs[r], rows.frees[r]);
             snapshot[*p] = si as u32;
-            allocs[*p] = rows.allocs[r];
-            frees[*p] = rows.frees[r];
-            diff[*p] = rows.diff(r);
+            allocs[*p] = a;
+            frees[*p] = f;
+            diff[*p] = if odd {
+                rows.diff(r)
+            } else {
+                diff_of(a, f).unwrap_or(0)
+            };
             bytes[*p] = rows.bytes[r];
             *p += 1;
         }
@@ -1752,6 +1791,23 @@ mod tests {
             );
         }
         assert_eq!(seen, log.rows.len());
+    }
+
+    #[test]
+    fn long_segments_are_judged_on_evenly_spaced_points() {
+        assert_eq!(judged_points(5, 9), vec![5, 6, 7, 8]);
+        let all = judged_points(0, JUDGE_POINTS);
+        assert_eq!(all, (0..JUDGE_POINTS).collect::<Vec<_>>());
+        for (lo, m) in [(0, JUDGE_POINTS + 1), (7, 3 * JUDGE_POINTS), (100, 6_029)] {
+            let at = judged_points(lo, lo + m);
+            assert_eq!(at.len(), JUDGE_POINTS);
+            assert_eq!((at[0], at[at.len() - 1]), (lo, lo + m - 1));
+            assert!(at.windows(2).all(|w| w[0] < w[1]));
+            // Evenly spaced: gaps differ by one at most.
+            let gaps: Vec<usize> = at.windows(2).map(|w| w[1] - w[0]).collect();
+            let (min, max) = (gaps.iter().min().unwrap(), gaps.iter().max().unwrap());
+            assert!(max - min <= 1, "gaps {min}..{max}");
+        }
     }
 
     #[test]

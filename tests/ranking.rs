@@ -35,6 +35,24 @@ fn small_suite_slice_keeps_its_quality() {
 }
 
 #[test]
+fn long_logs_are_judged_on_thinned_points_without_losing_quality() {
+    // Past `JUDGE_POINTS` snapshots a segment is judged on that many evenly
+    // spaced points: the verdicts must hold as on shorter logs.
+    let n = poolscan::analysis::JUDGE_POINTS * 2 + 500;
+    let cfgs = eval::suite(2, &[n]);
+    let results: Vec<eval::LogResult> = cfgs.iter().map(|c| eval::run_one(c).unwrap()).collect();
+    let s = eval::summarize(&results);
+    assert!(s.ap >= 0.98, "average precision {:.3}", s.ap);
+    assert!(s.precision >= 0.97, "leak precision {:.3}", s.precision);
+    assert!(s.recall >= 0.9, "leak recall {:.3}", s.recall);
+    for fam in ["cache_plateau", "sawtooth", "one_step", "flat"] {
+        let (n, flagged) = s.false_leaks.get(fam).copied().unwrap_or((0, 0));
+        assert!(n > 0, "{fam} is in the suite");
+        assert_eq!(flagged, 0, "no leak verdict on {fam}");
+    }
+}
+
+#[test]
 fn a_single_snapshot_is_never_a_leak() {
     let cfg = poolscan::synth::Config {
         snapshots: 1,
