@@ -775,7 +775,10 @@ pub fn parse_chunk(text: &[u8], last: bool) -> Part {
     part.frees.reserve(guess);
     part.bytes.reserve(guess);
     part.driver.reserve(guess);
-    let mut ids: IdMap<u64, u32> = IdMap::default();
+    // Sized for a typical system's series (a few thousand): no rehashing
+    // while the first snapshot of the chunk fills it.
+    let mut ids: IdMap<u64, u32> =
+        IdMap::with_capacity_and_hasher(guess.min(4096), std::hash::BuildHasherDefault::default());
     let mut driver_ids: HashMap<Vec<u8>, u32> = HashMap::new();
     let mut prev_row = false;
     // Per series id: the id of the row that came after it last time.
