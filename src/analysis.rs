@@ -801,7 +801,8 @@ struct Judged {
     path: Path,
 }
 
-/// Judges one series given its points (in snapshot order).
+/// Judges one series given its points (in snapshot order); `hours` and
+/// `epoch` are per snapshot of the log.
 #[allow(clippy::too_many_arguments)]
 fn judge(
     snap: &[u32],
@@ -818,7 +819,7 @@ fn judge(
     let mut lo = 0;
     for i in 1..=n {
         if i == n
-            || epoch[i] != epoch[i - 1]
+            || epoch[snap[i] as usize] != epoch[snap[i - 1] as usize]
             || allocs[i] < allocs[i - 1]
             || frees[i] < frees[i - 1]
         {
@@ -843,7 +844,14 @@ fn judge(
             let at = judged_points(s.lo, s.hi);
             let x: Vec<f64> = at
                 .iter()
-                .map(|&i| if timed { hours[i] } else { f64::from(snap[i]) })
+                .map(|&i| {
+                    let s = snap[i];
+                    if timed {
+                        hours[s as usize]
+                    } else {
+                        f64::from(s)
+                    }
+                })
                 .collect();
             let y: Vec<f64> = at.iter().map(|&i| bytes[i] as f64).collect();
             let fit = if y.len() >= 3 { fit_line(&x, &y) } else { None };
@@ -1039,6 +1047,8 @@ pub fn analyze(log: &Log, opts: &Options, tags: Option<&TagDb>) -> Result<Analys
         })
         .collect();
 
+    let epoch_of: Vec<u32> = log.snapshots.iter().map(|s| s.epoch).collect();
+
     // The last Mapped_Driver text of each series.
     let mut last_driver = vec![NO_DRIVER; log.series.len()];
     for (&s, &d) in log.rows.series.iter().zip(&log.rows.driver) {
@@ -1052,12 +1062,9 @@ pub fn analyze(log: &Log, opts: &Options, tags: Option<&TagDb>) -> Result<Analys
     // One series' report from its slice of a round's frame.
     let report =
         |sid: u32, snap: &[u32], allocs: &[u64], frees: &[u64], diff: &[i64], bytes: &[u64]| {
-            let hours: Vec<f64> = snap.iter().map(|&s| hours_of[s as usize]).collect();
-            let epoch: Vec<u32> = snap
-                .iter()
-                .map(|&s| log.snapshots[s as usize].epoch)
-                .collect();
-            let j = judge(snap, &hours, &epoch, allocs, frees, diff, bytes, timed);
+            let j = judge(
+                snap, &hours_of, &epoch_of, allocs, frees, diff, bytes, timed,
+            );
             let series = &log.series[sid as usize];
             let drv = log.driver(last_driver[sid as usize]);
             let drv = drv
@@ -1083,7 +1090,7 @@ pub fn analyze(log: &Log, opts: &Options, tags: Option<&TagDb>) -> Result<Analys
                 Verdict::Ok
             };
             let span_h = if timed {
-                hours[hours.len() - 1] - hours[0]
+                hours_of[snap[snap.len() - 1] as usize] - hours_of[snap[0] as usize]
             } else {
                 0.0
             };

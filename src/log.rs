@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::sync::atomic::Ordering;
+use std::sync::mpsc::TryRecvError;
 use std::sync::Arc;
 
 use chrono::{Duration, NaiveDateTime};
@@ -848,7 +849,10 @@ pub fn read_opened(inputs: Vec<input::Opened<'_>>, opts: &ReadOptions) -> Result
             done_before,
         };
         if rayon::current_thread_index().is_none() && rayon::current_num_threads() > 1 {
-            pipelined(&mut reader, &mut asm)?;
+            // On a pool thread, so that this thread's reading and placing
+            // rows take turns with parsing instead of competing with it.
+            let (reader, asm) = (&mut reader, &mut asm);
+            rayon::scope(|_| pipelined(reader, asm))?;
         } else {
             batched(&mut reader, &mut asm)?;
         }
@@ -931,8 +935,10 @@ impl TextReader<'_, '_> {
 /// before, and assembles the parsed chunks in order as they come back: reading,
 /// parsing and assembling overlap. At most two chunks per worker, plus two,
 /// are in flight (so that the workers have chunks to parse while they also
-/// copy rows, [`Assembler::flush`]). Only for a thread outside the pool (it
-/// blocks waiting).
+/// copy rows, [`Assembler::flush`]). Runs on a pool thread (see
+/// [`read_opened`]), which parses chunks itself while the one it needs next
+/// is not ready: one thread per core, none waiting idle while another one
+/// competes with the workers for the cores.
 fn pipelined(reader: &mut TextReader, asm: &mut Assembler) -> Result<()> {
     let in_flight = rayon::current_num_threads() * 2 + 2;
     let (tx, rx) = std::sync::mpsc::channel::<(usize, Part, Vec<u8>)>();
@@ -963,7 +969,18 @@ fn pipelined(reader: &mut TextReader, asm: &mut Assembler) -> Result<()> {
             if let Some(done) = ready.remove(&next) {
                 break done;
             }
-            match rx.recv() {
+            // A chunk that is done, or else one to parse here; wait only
+            // when neither (a worker is parsing every chunk in flight).
+            let got = match rx.try_recv() {
+                Err(TryRecvError::Empty) => {
+                    if rayon::yield_now() == Some(rayon::Yield::Executed) {
+                        continue;
+                    }
+                    rx.recv().map_err(|_| TryRecvError::Disconnected)
+                }
+                got => got,
+            };
+            match got {
                 Ok((i, part, text)) => {
                     ready.insert(i, (part, text));
                 }
