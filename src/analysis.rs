@@ -7,7 +7,9 @@
 //! 2. Each series is cut into **segments** that are never fitted across: at
 //!    every boot epoch and wherever its own Allocs or Frees drop (a driver
 //!    reload).
-//! 3. Each segment of 3 or more points is judged on two clocks: hours, and
+//! 3. Each segment of 3 or more points (at most [`JUDGE_POINTS`] of them,
+//!    evenly spaced, when it is longer: a series' cost is bounded) is
+//!    judged on two clocks: hours, and
 //!    the **allocation clock** (the allocations matched by frees, i.e. the
 //!    churn `min(ΔAllocs, ΔFrees)` summed, which the series' own rises and
 //!    falls do not move), on which a per-operation leak is a straight line
