@@ -1251,7 +1251,7 @@ pub fn find_epochs(log: &mut Log) {
             let mut part = EpochBlock {
                 counts: Vec::with_capacity(block(b).len()),
                 firsts: Vec::new(),
-                last: vec![(u64::MAX, u64::MAX); nseries],
+                last: vec![None; nseries],
             };
             for si in block(b) {
                 // A series is at most once in a snapshot, so its last values
@@ -1260,16 +1260,16 @@ pub fn find_epochs(log: &mut Log) {
                 for r in snaps[si].rows.clone() {
                     let s = rows.series[r] as usize;
                     let (a, f) = (rows.allocs[r], rows.frees[r]);
-                    let (la, lf) = part.last[s];
-                    if la == u64::MAX {
-                        part.firsts.push((si, s, a, f));
-                    } else {
-                        common += 1;
-                        if a < la || f < lf {
-                            drops += 1;
+                    match part.last[s] {
+                        None => part.firsts.push((si, s, a, f)),
+                        Some(before) => {
+                            if let Some(drop) = dropped(before, (a, f)) {
+                                common += 1;
+                                drops += usize::from(drop);
+                            }
                         }
                     }
-                    part.last[s] = (a, f);
+                    part.last[s] = Some((a, f));
                 }
                 part.counts.push((common, drops));
             }
@@ -1277,21 +1277,17 @@ pub fn find_epochs(log: &mut Log) {
         })
         .collect();
     let mut counts: Vec<(usize, usize)> = Vec::with_capacity(nsnap);
-    let mut last = vec![(u64::MAX, u64::MAX); nseries];
+    let mut last = vec![None; nseries];
     for part in parts {
         counts.extend(part.counts);
         for (si, s, a, f) in part.firsts {
-            let (la, lf) = last[s];
-            if la != u64::MAX {
-                let c = &mut counts[si];
-                c.0 += 1;
-                if a < la || f < lf {
-                    c.1 += 1;
-                }
+            if let Some(drop) = last[s].and_then(|before| dropped(before, (a, f))) {
+                counts[si].0 += 1;
+                counts[si].1 += usize::from(drop);
             }
         }
         for (s, v) in part.last.into_iter().enumerate() {
-            if v.0 != u64::MAX {
+            if v.is_some() {
                 last[s] = v;
             }
         }
@@ -1325,8 +1321,15 @@ struct EpochBlock {
     counts: Vec<(usize, usize)>,
     /// Each series' first row in the block: (snapshot, series, Allocs, Frees).
     firsts: Vec<(usize, usize, u64, u64)>,
-    /// Each series' last (Allocs, Frees) in the block, `u64::MAX` if absent.
-    last: Vec<(u64, u64)>,
+    /// Each series' last (Allocs, Frees) in the block, if it is in it.
+    last: Vec<Option<(u64, u64)>>,
+}
+
+/// For a series' row `(Allocs, Frees)` after the row `before`: whether
+/// either dropped, or `None` when the row before does not count (Allocs of
+/// `u64::MAX` stands for no value).
+fn dropped(before: (u64, u64), (a, f): (u64, u64)) -> Option<bool> {
+    (before.0 != u64::MAX).then_some(a < before.0 || f < before.1)
 }
 
 impl Log {
@@ -1461,6 +1464,36 @@ mod tests {
                 if reboots > 0 {
                     assert!(log.epochs > 1, "seed {seed}: reboots found");
                 }
+            }
+        }
+        // Allocs of u64::MAX (which stands for no value before a row: the
+        // next row of that series is not compared), then a drop of that
+        // series and one other: not a reboot (one of two compared rows
+        // dropped), wherever the blocks' edges are.
+        for at in 0..8 {
+            let mut text = String::new();
+            for snap in 0..9u64 {
+                text.push_str(" Tag  Type     Allocs         Frees    Diff   Bytes    Per Alloc\n");
+                for (tag, base) in [("AAAA", 100u64), ("BBBB", 200), ("CCCC", 300)] {
+                    let a = match (tag, snap) {
+                        ("AAAA", s) if s == at => u64::MAX,
+                        ("AAAA", s) if s == at + 1 => 0,
+                        ("BBBB", s) if s == at + 1 => base,
+                        _ => base + 10 * snap,
+                    };
+                    text.push_str(&format!(" {tag} Nonp {a} 1 0 0 0\n"));
+                }
+            }
+            for threads in 1..=7 {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let log = pool
+                    .install(|| Log::from_bytes("m.log", text.as_bytes(), &ReadOptions::default()))
+                    .unwrap();
+                let got: Vec<u32> = log.snapshots.iter().map(|s| s.epoch).collect();
+                assert_eq!(got, epochs_serially(&log), "at {at}, {threads} threads");
             }
         }
     }
