@@ -54,7 +54,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::log::{split_front, InputInfo, Log, TimeSource};
-use crate::parse::{diff_of, Pool, NO_DRIVER};
+use crate::parse::{Pool, NO_DRIVER};
 use crate::pooltag::TagDb;
 use crate::stats;
 use crate::units;
@@ -628,10 +628,7 @@ fn thin(x: &[f64], y: &[f64]) -> (Vec<f64>, Vec<f64>) {
     if n <= FIT_POINTS {
         return (x[..n].to_vec(), y[..n].to_vec());
     }
-    (0..FIT_POINTS)
-        .map(|k| k * (n - 1) / (FIT_POINTS - 1))
-        .map(|i| (x[i], y[i]))
-        .unzip()
+    spaced(n, FIT_POINTS).map(|i| (x[i], y[i])).unzip()
 }
 
 /// The points as `(x, y)` pairs.
@@ -762,13 +759,20 @@ pub const JUDGE_POINTS: usize = 2048;
 /// The points of segment `lo..hi` that are judged: all of them, or
 /// [`JUDGE_POINTS`] evenly spaced by index (first and last included).
 fn judged_points(lo: usize, hi: usize) -> Vec<usize> {
-    let m = hi - lo;
-    if m <= JUDGE_POINTS {
-        return (lo..hi).collect();
-    }
-    (0..JUDGE_POINTS)
-        .map(|k| lo + k * (m - 1) / (JUDGE_POINTS - 1))
-        .collect()
+    spaced(hi - lo, JUDGE_POINTS).map(|i| lo + i).collect()
+}
+
+/// Indices of at most `most` (≥ 2) of `n` points evenly spaced by index,
+/// the first and last included: all of them when `n ≤ most`.
+fn spaced(n: usize, most: usize) -> impl Iterator<Item = usize> {
+    let k = n.min(most);
+    (0..k).map(move |j| {
+        if n <= most {
+            j
+        } else {
+            j * (n - 1) / (most - 1)
+        }
+    })
 }
 
 /// A segment's points on the time clock, with what every reading of them
@@ -1334,23 +1338,16 @@ impl Plan {
         let (snaps, rows) = (&log.snapshots, &log.rows);
         // Rows are contiguous per snapshot, in snapshot order.
         let mut si = 0;
-        // Diff is Allocs − Frees but in the rows listed in `odd_diff`.
-        let odd = !rows.odd_diff.is_empty();
         for &r in &self.rows[base..base + len] {
             let r = r as usize;
             while snaps[si].rows.end <= r {
                 si += 1;
             }
             let p = &mut pos[(rows.series[r] - lo) as usize];
-            let (a, f) = (rows.allocs[r], rows.frees[r]);
             snapshot[*p] = si as u32;
-            allocs[*p] = a;
-            frees[*p] = f;
-            diff[*p] = if odd {
-                rows.diff(r)
-            } else {
-                diff_of(a, f).unwrap_or(0)
-            };
+            allocs[*p] = rows.allocs[r];
+            frees[*p] = rows.frees[r];
+            diff[*p] = rows.diff(r);
             bytes[*p] = rows.bytes[r];
             *p += 1;
         }

@@ -201,6 +201,7 @@ impl Rows {
     }
 
     /// Outstanding allocations (Diff) of row `r` as printed.
+    #[inline]
     pub fn diff(&self, r: usize) -> i64 {
         parse::odd_value(&self.odd_diff, r)
             .unwrap_or_else(|| parse::diff_of(self.allocs[r], self.frees[r]).unwrap_or(0))

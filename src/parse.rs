@@ -562,6 +562,7 @@ fn is_noise(t: &[u8]) -> bool {
 }
 
 /// Classifies one line (without its line end).
+#[inline]
 pub fn classify(line: &[u8]) -> Line<'_> {
     // Rows first: they are nearly every line of a log.
     match row(line) {
@@ -745,6 +746,7 @@ pub fn is_per_alloc_of(per_alloc: u64, bytes: u64, diff: i64) -> bool {
 
 /// Row `r`'s value in a list of `(row, value)` in row order (the rows whose
 /// value is not the usual one), if it is there.
+#[inline]
 pub(crate) fn odd_value<R: Copy + Ord, T: Copy>(list: &[(R, T)], r: R) -> Option<T> {
     list.binary_search_by_key(&r, |&(row, _)| row)
         .ok()
@@ -802,12 +804,7 @@ pub fn parse_chunk(text: &[u8], last: bool) -> Part {
         pos = next;
         let n_rows = part.series.len() as u32;
         let cut_here = last && !ended;
-        let line = match row(line) {
-            Ok(Some(r)) => Line::Row(r),
-            Err(reason) => Line::Bad(reason),
-            Ok(None) => classify_other(line),
-        };
-        let kind = match line {
+        let kind = match classify(line) {
             Line::Row(r) => {
                 if !prev_row {
                     part.events.push(Event {
