@@ -509,7 +509,9 @@ pub fn write_dataset(
 
 /// Runs SQL over a dataset written by [`write_dataset`], with the tables
 /// `samples`, `snapshots` and `analysis` registered (each with its `host`
-/// column from the partition directories), through polars' SQL engine.
+/// column from the partition directories), through polars' SQL engine
+/// (cargo feature `sql`).
+#[cfg(feature = "sql")]
 pub fn query(dataset: &Path, sql: &str) -> Result<polars::prelude::DataFrame> {
     use polars::prelude::*;
     use polars::sql::SQLContext;

@@ -469,6 +469,17 @@ fn export_dataset(a: cli::ExportArgs, format: export::Format, ui: &Ui) -> Result
     Ok(ExitCode::SUCCESS)
 }
 
+/// `poolscan sql` in a build without polars' SQL engine: say how to get one.
+#[cfg(not(feature = "sql"))]
+fn sql(_: cli::SqlArgs, _: &Ui) -> Result<ExitCode> {
+    eprintln!(
+        "poolscan: error: this poolscan was built without SQL (the cargo feature `sql`); \
+         build one with: cargo install --locked --path . --features sql"
+    );
+    Ok(ExitCode::from(2))
+}
+
+#[cfg(feature = "sql")]
 fn sql(a: cli::SqlArgs, ui: &Ui) -> Result<ExitCode> {
     let query = if std::path::Path::new(&a.query).is_file() {
         std::fs::read_to_string(&a.query).with_context(|| format!("reading {}", a.query))?
