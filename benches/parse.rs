@@ -8,7 +8,7 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use poolscan::log::{Log, ReadOptions};
-use poolscan::synth::{self, Config};
+use poolscan_synth::{self as synth, Config};
 
 fn narrow_log(mb: usize) -> Vec<u8> {
     // One snapshot of 2,500 series is about 190 KB.
@@ -39,7 +39,7 @@ fn parse(c: &mut Criterion) {
             b.iter(|| {
                 let parsed = Log::from_bytes("bench.log", black_box(&log), &ReadOptions::default())
                     .expect("parses");
-                let df = poolscan::frame::into_samples(parsed).expect("frame");
+                let df = poolscan::table::into_samples(parsed).expect("frame");
                 black_box(df.height())
             })
         },

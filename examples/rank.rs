@@ -5,9 +5,9 @@ fn main() -> Result<(), poolscan::Error> {
     let path = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "fixtures/synth/poolmon-demo.log".into());
-    let inputs = poolscan::input::expand(&[path])?;
+    let inputs = poolscan::parse::input::expand(&[path])?;
     let log = poolscan::log::read(&inputs, &poolscan::log::ReadOptions::default())?;
-    let samples = poolscan::frame::samples(&log)?;
+    let samples = poolscan::table::samples(&log)?;
     println!("{} rows in the samples table", samples.height());
     let result = poolscan::analysis::analyze(&log, &Default::default(), None)?;
     for s in result.series.iter().take(5) {

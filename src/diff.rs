@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::log::Log;
-use crate::parse::NO_DRIVER;
-use crate::pooltag::TagDb;
+use crate::model::NO_DRIVER;
+use crate::parse::pooltag::TagDb;
 
 /// One (tag, pool) row of a comparison.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -92,7 +92,7 @@ fn side(log: &Log) -> Side {
         time: log
             .snapshots
             .last()
-            .and_then(|s| s.time.map(|t| crate::analysis::iso(t, s.offset_secs))),
+            .and_then(|s| s.time.map(|t| crate::units::iso(t, s.offset_secs))),
         snapshots: log.snapshots.len(),
     }
 }

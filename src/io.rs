@@ -142,6 +142,49 @@ pub fn commit_dir(tmp: &Path, dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// What poolscan writes at the top of an output directory: an `analyze`
+/// bundle, a `fleet` bundle, or an `export --partition-by` dataset.
+const OUTPUT_MARKERS: [&str; 7] = [
+    "report.json",
+    "report.md",
+    "fleet.json",
+    "fleet.md",
+    "samples",
+    "snapshots",
+    "analysis",
+];
+
+/// Refuses an existing non-empty DIR unless `force`; even with `force`, only
+/// a directory that poolscan wrote (it holds `report.json`, `fleet.json` or a
+/// dataset table) is replaced, so a mistyped `--out ~ --force` deletes nothing.
+pub fn check_target(dir: &Path, force: bool) -> Result<()> {
+    if dir.exists() {
+        if !dir.is_dir() {
+            return Err(Error::Invalid(format!(
+                "{}: exists and is not a directory",
+                dir.display()
+            )));
+        }
+        let empty = std::fs::read_dir(dir)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
+        if !empty && !force {
+            return Err(Error::Invalid(format!(
+                "{}: directory is not empty (use --force to replace it)",
+                dir.display()
+            )));
+        }
+        if !empty && !OUTPUT_MARKERS.iter().any(|m| dir.join(m).exists()) {
+            return Err(Error::Invalid(format!(
+                "{}: not a directory poolscan wrote (no report.json, fleet.json or dataset tables): \
+                 --force only replaces poolscan's own output; remove it yourself or choose another directory",
+                dir.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

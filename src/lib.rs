@@ -24,24 +24,17 @@
 #![forbid(unsafe_code)]
 
 pub mod analysis;
-pub mod atomic;
-pub mod bundle;
 pub mod chart;
-pub mod decode;
 pub mod diff;
 pub mod error;
-pub mod eval;
-pub mod export;
 pub mod fleet;
-pub mod frame;
-pub mod input;
+pub mod io;
 pub mod log;
+pub mod model;
 pub mod parse;
-pub mod pooltag;
 pub mod report;
-pub mod stamp;
 pub mod stats;
-pub mod synth;
+pub mod table;
 pub mod units;
 
 pub use error::{Error, Result};

@@ -1,6 +1,8 @@
 //! Units people type and read: durations (`10m`), sizes (`2GiB`), and
 //! human-readable bytes and rates.
 
+use chrono::NaiveDateTime;
+
 /// Parses a duration: a number with `ms`, `s`, `m`, `h` or `d` (`10m`,
 /// `30s`, `1h30m`, `1.5h`); a bare number is seconds.
 pub fn parse_duration(s: &str) -> Option<chrono::Duration> {
@@ -118,9 +120,40 @@ pub fn hours(h: f64) -> String {
     }
 }
 
+/// Milliseconds since the epoch of a naive local time (the axis is local time as the log wrote it).
+pub fn millis(t: NaiveDateTime) -> i64 {
+    t.and_utc().timestamp_millis()
+}
+
+/// ISO 8601 text of a snapshot time, with the offset when the log gave one.
+pub fn iso(t: NaiveDateTime, offset_secs: Option<i32>) -> String {
+    let base = t.format("%Y-%m-%dT%H:%M:%S").to_string();
+    match offset_secs {
+        None => base,
+        Some(0) => format!("{base}Z"),
+        Some(o) => {
+            let sign = if o < 0 { '-' } else { '+' };
+            let a = o.abs();
+            format!("{base}{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso_offsets() {
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
+            .unwrap()
+            .and_hms_opt(23, 18, 56)
+            .unwrap();
+        assert_eq!(iso(t, None), "2026-11-25T23:18:56");
+        assert_eq!(iso(t, Some(3600)), "2026-11-25T23:18:56+01:00");
+        assert_eq!(iso(t, Some(-5 * 3600)), "2026-11-25T23:18:56-05:00");
+        assert_eq!(iso(t, Some(0)), "2026-11-25T23:18:56Z");
+    }
 
     #[test]
     fn durations() {

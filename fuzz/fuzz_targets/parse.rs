@@ -5,8 +5,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use poolscan::decode::{decode_all, Decoder};
-use poolscan::input::Chunks;
+use poolscan::parse::decode::{decode_all, Decoder};
+use poolscan::parse::input::Chunks;
 use poolscan::log::{Log, ReadOptions, WARNINGS_KEPT};
 use poolscan::parse::{parse_chunk, Part, NO_DRIVER};
 use poolscan::Error;

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use poolscan::pooltag::{wildcard_match, TagDb};
+use poolscan::parse::pooltag::{wildcard_match, TagDb};
 
 fuzz_target!(|data: &[u8]| {
     let mut db = TagDb::new();

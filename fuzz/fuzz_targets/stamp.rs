@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use poolscan::stamp::{parse_stamp, resolve, RawDate};
+use poolscan::parse::stamp::{parse_stamp, resolve, RawDate};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);

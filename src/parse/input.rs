@@ -5,8 +5,8 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use crate::decode::Decoder;
 use crate::error::{Error, Result};
+use crate::parse::decode::Decoder;
 
 /// One input as the user named it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use crate::atomic;
 use crate::error::{Error, Result};
+use crate::io;
 
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,5 +72,5 @@ pub fn write(df: &mut DataFrame, format: Format, path: &Path) -> Result<()> {
         })?;
         return Ok(());
     }
-    atomic::write_file(path, |w| write_to(df, format, w))
+    io::write_file(path, |w| write_to(df, format, w))
 }

@@ -2,12 +2,14 @@
 //! and pool) and `snapshots` (one row per snapshot), built column-wise from
 //! a [`Log`] without a heap allocation per row.
 
-use chrono::NaiveDateTime;
+pub mod dataset;
+pub mod export;
+
 use polars::prelude::*;
 
 use crate::error::Result;
 use crate::log::Log;
-use crate::parse::NO_DRIVER;
+use crate::model::NO_DRIVER;
 
 /// Which table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,11 +57,6 @@ pub const SNAPSHOT_COLUMNS: [&str; 17] = [
     "pool_paged_k",
 ];
 
-/// Milliseconds since the epoch of a naive local time (the axis is local time as the log wrote it).
-pub fn millis(t: NaiveDateTime) -> i64 {
-    t.and_utc().timestamp_millis()
-}
-
 fn time_column(name: &str, values: Vec<Option<i64>>) -> Column {
     let ca = if values.iter().all(Option::is_some) {
         Int64Chunked::from_vec(name.into(), values.into_iter().flatten().collect())
@@ -91,7 +88,7 @@ fn build_samples(log: &Log, rows: crate::log::Rows) -> Result<DataFrame> {
     for (i, s) in log.snapshots.iter().enumerate() {
         let k = s.rows.len();
         snap.extend(std::iter::repeat_n(i as u32, k));
-        time.extend(std::iter::repeat_n(s.time.map(millis), k));
+        time.extend(std::iter::repeat_n(s.time.map(crate::units::millis), k));
         epoch.extend(std::iter::repeat_n(s.epoch, k));
         source_idx.extend(std::iter::repeat_n(s.source, k));
     }
@@ -181,7 +178,7 @@ fn build_samples(log: &Log, rows: crate::log::Rows) -> Result<DataFrame> {
 pub fn snapshots(log: &Log) -> Result<DataFrame> {
     let s = &log.snapshots;
     let n = s.len();
-    let opt = |name: &str, f: &dyn Fn(&crate::parse::Summary) -> Option<i64>| -> Column {
+    let opt = |name: &str, f: &dyn Fn(&crate::model::Summary) -> Option<i64>| -> Column {
         Int64Chunked::from_iter_options(name.into(), s.iter().map(|x| f(&x.summary)))
             .into_series()
             .into()
@@ -197,7 +194,10 @@ pub fn snapshots(log: &Log) -> Result<DataFrame> {
         UInt32Chunked::from_iter_values("snapshot".into(), 0..n as u32)
             .into_series()
             .into(),
-        time_column("time", s.iter().map(|x| x.time.map(millis)).collect()),
+        time_column(
+            "time",
+            s.iter().map(|x| x.time.map(crate::units::millis)).collect(),
+        ),
         UInt32Chunked::from_iter_values("epoch".into(), s.iter().map(|x| x.epoch))
             .into_series()
             .into(),

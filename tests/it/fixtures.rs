@@ -74,7 +74,7 @@ fn every_sample_reads_as_expected() {
     for p in samples() {
         let stem = p.to_string_lossy().trim_end_matches(".txt").to_string();
         let e = read_expect(Path::new(&format!("{stem}.expect")));
-        let inputs = poolscan::input::expand(&[p.to_string_lossy().as_ref()]).unwrap();
+        let inputs = poolscan::parse::input::expand(&[p.to_string_lossy().as_ref()]).unwrap();
         let log = log::read(&inputs, &ReadOptions::default())
             .unwrap_or_else(|err| panic!("{}: {err}", p.display()));
         let i = &log.inputs[0];
@@ -124,7 +124,7 @@ fn every_sample_reads_as_expected() {
 fn samples_never_get_a_leak_verdict() {
     // A single snapshot (or two) is never a leak.
     for p in samples() {
-        let inputs = poolscan::input::expand(&[p.to_string_lossy().as_ref()]).unwrap();
+        let inputs = poolscan::parse::input::expand(&[p.to_string_lossy().as_ref()]).unwrap();
         let log = log::read(&inputs, &ReadOptions::default()).unwrap();
         let a = poolscan::analysis::analyze(&log, &Default::default(), None).unwrap();
         for s in &a.series {

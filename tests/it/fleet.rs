@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use polars::prelude::*;
-use poolscan::synth::{self, Family, FleetShare, FLEET_PLAN};
+use poolscan_synth::{self as synth, Family, FleetShare, FLEET_PLAN};
 use serde_json::Value;
 
 const HOSTS: usize = 10;
@@ -144,7 +144,37 @@ fn dataset_reads_back_and_the_sql_agrees_with_fleet() {
             assert!(p.is_file(), "{}", p.display());
         }
     }
-    // Rows per host in the dataset = rows read from that host's log.
+    // Rows per host in the dataset = rows read from that host's log (each
+    // host's part read on its own; the `host` column is in the directory name).
+    for (k, f) in files.iter().enumerate() {
+        let log = poolscan::log::read(
+            &poolscan::parse::input::expand(&[f.to_str().unwrap()]).unwrap(),
+            &Default::default(),
+        )
+        .unwrap();
+        let name = format!("host{:02}", k + 1);
+        let part = data
+            .join("samples")
+            .join(format!("host={name}"))
+            .join("part-0.parquet");
+        let df = ParquetReader::new(std::fs::File::open(&part).unwrap())
+            .finish()
+            .unwrap();
+        assert!(
+            df.column("host").is_err(),
+            "host is not repeated in the files"
+        );
+        assert_eq!(df.height(), log.rows.len(), "{name}");
+    }
+    #[cfg(feature = "sql")]
+    sql_agrees_with_fleet(&files, &data);
+}
+
+/// The SQL of examples/fleet.sql over the dataset gives the same ranking as
+/// `poolscan fleet` (a build with the `sql` feature).
+#[cfg(feature = "sql")]
+fn sql_agrees_with_fleet(files: &[PathBuf], data: &Path) {
+    // The dataset read back with its Hive partitions: every host's rows.
     let samples = LazyFrame::scan_parquet(
         PlRefPath::new(format!("{}/samples/**/*.parquet", data.display()).as_str()),
         ScanArgsParquet {
@@ -156,36 +186,14 @@ fn dataset_reads_back_and_the_sql_agrees_with_fleet() {
     .unwrap()
     .collect()
     .unwrap();
-    assert!(
-        samples.column("host").is_ok(),
-        "{:?}",
-        samples.get_column_names()
+    assert_eq!(
+        samples.column("host").unwrap().n_unique().unwrap(),
+        files.len()
     );
-    let hosts = samples
-        .column("host")
-        .unwrap()
-        .as_materialized_series()
-        .clone();
-    for (k, f) in files.iter().enumerate() {
-        let log = poolscan::log::read(
-            &poolscan::input::expand(&[f.to_str().unwrap()]).unwrap(),
-            &Default::default(),
-        )
-        .unwrap();
-        let name = format!("host{:02}", k + 1);
-        let n = hosts
-            .str()
-            .unwrap()
-            .iter()
-            .filter(|h| *h == Some(name.as_str()))
-            .count();
-        assert_eq!(n, log.rows.len(), "{name}");
-    }
-
     // The SQL of examples/fleet.sql gives the same ranking as `poolscan fleet`.
     let fleet = poolscan()
         .arg("fleet")
-        .args(&files)
+        .args(files)
         .args(["--format", "json"])
         .output()
         .unwrap();
@@ -193,7 +201,7 @@ fn dataset_reads_back_and_the_sql_agrees_with_fleet() {
     let fleet = json(&fleet.stdout);
     let sql = poolscan()
         .arg("sql")
-        .arg(&data)
+        .arg(data)
         .arg("examples/fleet.sql")
         .args(["--format", "json"])
         .output()
@@ -307,13 +315,19 @@ fn fleet_bundle_host_from_and_directories() {
 #[test]
 fn sql_on_a_directory_that_is_not_a_dataset_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
+    // Without the `sql` feature the command says how to get it, also exit 2.
+    let expected = if cfg!(feature = "sql") {
+        "not a poolscan dataset"
+    } else {
+        "--features sql"
+    };
     poolscan()
         .arg("sql")
         .arg(dir.path())
         .arg("SELECT 1")
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("not a poolscan dataset"));
+        .stderr(predicates::str::contains(expected));
     // Standard input cannot be a host.
     poolscan()
         .args(["fleet", "-"])

@@ -820,9 +820,9 @@ fn fuzz_regressions() {
         let name = p.file_name().unwrap().to_string_lossy().into_owned();
         if name.starts_with("parse-") {
             // Decoding in small blocks gives what decoding in one go gives.
-            let whole = poolscan::decode::decode_all(&bytes).into_owned();
+            let whole = poolscan::parse::decode::decode_all(&bytes).into_owned();
             for block in [1, 2, 3, 5, 7] {
-                let mut d = poolscan::decode::Decoder::new();
+                let mut d = poolscan::parse::decode::Decoder::new();
                 let mut streamed = Vec::new();
                 let pieces: Vec<&[u8]> = bytes.chunks(block).collect();
                 for (k, piece) in pieces.iter().enumerate() {
@@ -844,11 +844,11 @@ fn fuzz_regressions() {
             let text = String::from_utf8_lossy(&bytes);
             let stamps: Vec<_> = text
                 .split(['\n', '\r'])
-                .filter_map(poolscan::stamp::parse_stamp)
+                .filter_map(poolscan::parse::stamp::parse_stamp)
                 .collect();
-            let _ = poolscan::stamp::resolve(&stamps);
+            let _ = poolscan::parse::stamp::resolve(&stamps);
         } else if name.starts_with("pooltag-") {
-            let mut db = poolscan::pooltag::TagDb::new();
+            let mut db = poolscan::parse::pooltag::TagDb::new();
             let _ = db.add_text(&name, &bytes);
             let _ = db.lookup(&String::from_utf8_lossy(&bytes));
         } else {

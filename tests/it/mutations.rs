@@ -9,9 +9,9 @@
 
 use std::path::PathBuf;
 
-use poolscan::decode::decode_all;
 use poolscan::log::{Log, ReadOptions, WARNINGS_KEPT};
-use poolscan::parse::NO_DRIVER;
+use poolscan::model::NO_DRIVER;
+use poolscan::parse::decode::decode_all;
 use poolscan::Error;
 use proptest::prelude::*;
 

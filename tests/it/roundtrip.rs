@@ -2,7 +2,7 @@
 //! parses back to exactly the numbers, times and epochs it was written with.
 
 use poolscan::log::{Log, ReadOptions, TimeSource};
-use poolscan::synth::{self, Config, Encoding, Form, LineEnding, StampStyle};
+use poolscan_synth::{self as synth, Config, Encoding, Form, LineEnding, StampStyle};
 use proptest::prelude::*;
 use std::collections::HashMap;
 

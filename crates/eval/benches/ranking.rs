@@ -10,7 +10,7 @@
 //! `POOLSCAN_LENGTHS=1000,3000,6000` replaces the log lengths (default
 //! 12,24,48,96,200,500; e.g. to check logs of thousands of snapshots).
 
-use poolscan::eval;
+use poolscan_eval as eval;
 use rayon::prelude::*;
 
 fn main() {

@@ -1,14 +1,14 @@
-//! Measuring ranking quality on labelled synthetic logs ([`crate::synth`]):
+//! Measuring ranking quality on labelled synthetic logs (`poolscan_synth`):
 //! average precision, precision and recall of the `leak` verdict, false
 //! `leak` verdicts per non-leak family, next to two baselines people use
 //! today (last-minus-first bytes, and a least-squares slope).
 
 use std::collections::BTreeMap;
 
-use crate::analysis::{self, Verdict};
-use crate::log::{Log, ReadOptions};
-use crate::stats;
-use crate::synth::{self, Config, Family};
+use poolscan::analysis::{self, Verdict};
+use poolscan::log::{Log, ReadOptions};
+use poolscan::stats;
+use poolscan_synth::{self as synth, Config, Family};
 
 /// Average precision of a ranking: the mean of precision@k over the ranks k
 /// of the positives. `labels` are in ranked order (best first). Returns
@@ -53,12 +53,10 @@ pub struct LogResult {
     pub ap_ols: Option<f64>,
     /// (family, leak label, verdict, score) per series.
     pub verdicts: Vec<(Family, bool, Verdict, f64)>,
-    /// (family, evidence) per series.
-    pub evidence: Vec<(Family, analysis::Evidence)>,
 }
 
 /// Generates one labelled log, analyses it, and scores the ranking.
-pub fn run_one(cfg: &Config) -> crate::Result<LogResult> {
+pub fn run_one(cfg: &Config) -> poolscan::Result<LogResult> {
     let (bytes, truth) = synth::generate(cfg);
     let log = Log::from_bytes("synth.log", &bytes, &ReadOptions::default())?;
     let a = analysis::analyze(&log, &analysis::Options::default(), None)?;
@@ -85,7 +83,6 @@ pub fn run_one(cfg: &Config) -> crate::Result<LogResult> {
     for s in &a.series {
         if let Some(&(f, l)) = label.get(&(s.tag.clone(), s.pool)) {
             out.verdicts.push((f, l, s.verdict, s.score));
-            out.evidence.push((f, s.evidence));
         }
     }
     // Baselines over the whole log, as a user would compute them.

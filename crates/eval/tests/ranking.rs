@@ -2,7 +2,7 @@
 //! (`cargo bench --bench ranking` runs the whole suite and prints the table).
 
 use poolscan::analysis::Verdict;
-use poolscan::eval;
+use poolscan_eval as eval;
 
 #[test]
 fn small_suite_slice_keeps_its_quality() {
@@ -54,13 +54,13 @@ fn long_logs_are_judged_on_thinned_points_without_losing_quality() {
 
 #[test]
 fn a_single_snapshot_is_never_a_leak() {
-    let cfg = poolscan::synth::Config {
+    let cfg = poolscan_synth::Config {
         snapshots: 1,
         series: 30,
         leak_share: 0.5,
         ..Default::default()
     };
-    let (bytes, _) = poolscan::synth::generate(&cfg);
+    let (bytes, _) = poolscan_synth::generate(&cfg);
     let log = poolscan::log::Log::from_bytes("one.log", &bytes, &Default::default()).unwrap();
     let a = poolscan::analysis::analyze(&log, &Default::default(), None).unwrap();
     assert!(a.series.iter().all(|s| s.verdict == Verdict::Ok));

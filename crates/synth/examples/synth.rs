@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use poolscan::synth::{self, Config, Encoding, Family, Form, LineEnding, StampStyle};
+use poolscan_synth::{self as synth, Config, Encoding, Family, Form, LineEnding, StampStyle};
 
 const USAGE: &str = "\
 usage: synth [--seed N] [--snapshots N] [--series N] [--leak-share F]
@@ -20,7 +20,7 @@ usage: synth [--seed N] [--snapshots N] [--series N] [--leak-share F]
        synth --fleet HOSTS [--seed N] [--snapshots N] -o DIR
 
   --fleet HOSTS one log per host (DIR/host01.log, …, and DIR/truth.tsv): the same tags on every
-                host, leaks on some hosts only (poolscan::synth::fleet)
+                host, leaks on some hosts only (poolscan_synth::fleet)
 
   --size-mb N   grow the number of snapshots until the log is about N MB (overrides --snapshots)
   --families    one series per listed family (snake_case names), then Flat/BigNoisy background

@@ -8,8 +8,10 @@ use anyhow::{bail, Context, Result};
 use clap::CommandFactory;
 use poolscan::analysis::{self, Verdict};
 use poolscan::log::{Log, ReadOptions};
-use poolscan::pooltag::TagDb;
-use poolscan::{export, fleet, frame, input, report, units};
+use poolscan::parse::input;
+use poolscan::parse::pooltag::TagDb;
+use poolscan::table::{self, export};
+use poolscan::{fleet, report, units};
 
 use crate::cli::{self, Cli, Command};
 use crate::progress;
@@ -232,7 +234,7 @@ fn analyze(a: cli::AnalyzeArgs, ui: &Ui) -> Result<ExitCode> {
     let db = tagdb(&a.pooltag, ui)?;
     if let Some(dir) = &a.out {
         guard_inputs(dir, &a.input.inputs, true)?;
-        poolscan::bundle::check_target(dir, a.force)?;
+        poolscan::io::check_target(dir, a.force)?;
     }
     let log = load(&a.input, ui)?;
     let result = analysis::analyze(&log, &analysis::Options { budget }, db.as_ref())?;
@@ -249,7 +251,7 @@ fn analyze(a: cli::AnalyzeArgs, ui: &Ui) -> Result<ExitCode> {
         .context("writing the report")?;
     if let Some(dir) = &a.out {
         let chart = chart_kind(a.chart_format);
-        poolscan::bundle::write(dir, &log, &result, chart, a.force)
+        poolscan::report::bundle::write(dir, &log, &result, chart, a.force)
             .with_context(|| format!("writing the bundle to {}", dir.display()))?;
         if !ui.quiet {
             eprintln!("wrote {}", dir.join("report.md").display());
@@ -295,10 +297,10 @@ fn export_cmd(a: cli::ExportArgs, ui: &Ui) -> Result<ExitCode> {
     }
     let log = load(&a.input, ui)?;
     let table = match a.table {
-        cli::TableChoice::Samples => frame::Table::Samples,
-        cli::TableChoice::Snapshots => frame::Table::Snapshots,
+        cli::TableChoice::Samples => table::Table::Samples,
+        cli::TableChoice::Snapshots => table::Table::Snapshots,
     };
-    let mut df = frame::table(log, table)?;
+    let mut df = table::table(log, table)?;
     export::write(&mut df, format, &a.output)
         .with_context(|| format!("writing {}", a.output.display()))?;
     if !ui.quiet && a.output.as_os_str() != "-" {
@@ -405,7 +407,7 @@ fn fleet(a: cli::FleetArgs, ui: &Ui) -> Result<ExitCode> {
     let db = tagdb(&a.pooltag, ui)?;
     if let Some(dir) = &a.out {
         guard_inputs(dir, &a.input.inputs, true)?;
-        poolscan::bundle::check_target(dir, a.force)?;
+        poolscan::io::check_target(dir, a.force)?;
     }
     let (hosts, read) = fleet_hosts(&a.input, &a.host_from)?;
     let opts = analysis::Options::default();
@@ -432,8 +434,17 @@ fn fleet(a: cli::FleetArgs, ui: &Ui) -> Result<ExitCode> {
         .context("writing the report")?;
     if let Some(dir) = &a.out {
         let chart = chart_kind(a.chart_format);
-        fleet::write_bundle(dir, &f, &hosts, &read, &opts, db.as_ref(), chart, a.force)
-            .with_context(|| format!("writing the fleet bundle to {}", dir.display()))?;
+        report::bundle::fleet::write_bundle(
+            dir,
+            &f,
+            &hosts,
+            &read,
+            &opts,
+            db.as_ref(),
+            chart,
+            a.force,
+        )
+        .with_context(|| format!("writing the fleet bundle to {}", dir.display()))?;
         if !ui.quiet {
             eprintln!("wrote {}", dir.join("fleet.md").display());
         }
@@ -447,7 +458,7 @@ fn export_dataset(a: cli::ExportArgs, format: export::Format, ui: &Ui) -> Result
     }
     guard_inputs(&a.output, &a.input.inputs, true)?;
     let (hosts, read) = fleet_hosts(&a.input, &a.host_from)?;
-    let reports = fleet::write_dataset(
+    let reports = table::dataset::write_dataset(
         &a.output,
         &hosts,
         &read,
@@ -463,7 +474,7 @@ fn export_dataset(a: cli::ExportArgs, format: export::Format, ui: &Ui) -> Result
             reports.len(),
             snaps,
             a.output.display(),
-            fleet::TABLES.join(",")
+            table::dataset::TABLES.join(",")
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -493,7 +504,7 @@ fn sql(a: cli::SqlArgs, ui: &Ui) -> Result<ExitCode> {
         Some(cli::ExportFormat::Ndjson) => export::Format::Ndjson,
         None => export::Format::from_path(&a.output).unwrap_or(export::Format::Csv),
     };
-    let mut df = fleet::query(&a.dataset, &query)
+    let mut df = table::dataset::query(&a.dataset, &query)
         .with_context(|| format!("running the query on {}", a.dataset.display()))?;
     export::write(&mut df, format, &a.output)
         .with_context(|| format!("writing {}", a.output.display()))?;

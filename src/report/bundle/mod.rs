@@ -6,58 +6,17 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::analysis::{Analysis, SeriesReport, Verdict};
-use crate::atomic;
 use crate::chart::{self, Axis, Kind, Line};
 use crate::error::{Error, Result};
+use crate::io;
 use crate::log::{Log, TimeSource};
 use crate::report::{self, md_cell};
 use crate::units;
 
+pub mod fleet;
+
 /// Charts drawn for suspects at most.
 pub const MAX_CHARTS: usize = 10;
-
-/// What poolscan writes at the top of an output directory: an `analyze`
-/// bundle, a `fleet` bundle, or an `export --partition-by` dataset.
-const OUTPUT_MARKERS: [&str; 7] = [
-    "report.json",
-    "report.md",
-    "fleet.json",
-    "fleet.md",
-    "samples",
-    "snapshots",
-    "analysis",
-];
-
-/// Refuses an existing non-empty DIR unless `force`; even with `force`, only
-/// a directory that poolscan wrote (it holds `report.json`, `fleet.json` or a
-/// dataset table) is replaced, so a mistyped `--out ~ --force` deletes nothing.
-pub fn check_target(dir: &Path, force: bool) -> Result<()> {
-    if dir.exists() {
-        if !dir.is_dir() {
-            return Err(Error::Invalid(format!(
-                "{}: exists and is not a directory",
-                dir.display()
-            )));
-        }
-        let empty = std::fs::read_dir(dir)
-            .map(|mut d| d.next().is_none())
-            .unwrap_or(false);
-        if !empty && !force {
-            return Err(Error::Invalid(format!(
-                "{}: directory is not empty (use --force to replace it)",
-                dir.display()
-            )));
-        }
-        if !empty && !OUTPUT_MARKERS.iter().any(|m| dir.join(m).exists()) {
-            return Err(Error::Invalid(format!(
-                "{}: not a directory poolscan wrote (no report.json, fleet.json or dataset tables): \
-                 --force only replaces poolscan's own output; remove it yourself or choose another directory",
-                dir.display()
-            )));
-        }
-    }
-    Ok(())
-}
 
 /// The series that get their own chart: leaks and suspects, at most [`MAX_CHARTS`].
 pub fn charted(a: &Analysis) -> Vec<&SeriesReport> {
@@ -118,8 +77,8 @@ fn boundaries(a: &Analysis) -> Vec<f64> {
 
 /// Writes the bundle.
 pub fn write(dir: &Path, log: &Log, a: &Analysis, kind: Kind, force: bool) -> Result<()> {
-    check_target(dir, force)?;
-    atomic::write_dir(dir, |tmp| fill(tmp, log, a, kind))
+    io::check_target(dir, force)?;
+    io::write_dir(dir, |tmp| fill(tmp, log, a, kind))
 }
 
 fn fill(tmp: &Path, log: &Log, a: &Analysis, kind: Kind) -> Result<()> {
@@ -189,9 +148,9 @@ fn fill(tmp: &Path, log: &Log, a: &Analysis, kind: Kind) -> Result<()> {
     }
 
     let json = report::render(a, report::Format::Json, &report::Style::default())?;
-    atomic::write_bytes(&tmp.join("report.json"), json.as_bytes())?;
+    io::write_bytes(&tmp.join("report.json"), json.as_bytes())?;
     let md = markdown(a, &files, ext);
-    atomic::write_bytes(&tmp.join("report.md"), md.as_bytes())?;
+    io::write_bytes(&tmp.join("report.md"), md.as_bytes())?;
     Ok(())
 }
 

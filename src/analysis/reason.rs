@@ -1,0 +1,94 @@
+//! The reason a series got its verdict, in plain English.
+
+use super::*;
+
+/// The one-line reason.
+pub(super) fn reason(
+    j: &Judged,
+    verdict: Verdict,
+    first: u64,
+    last: u64,
+    span_h: f64,
+    timed: bool,
+    n: usize,
+) -> String {
+    if n < 3 {
+        return format!(
+            "only {n} snapshot{}: too few to judge",
+            if n == 1 { "" } else { "s" }
+        );
+    }
+    let e = j.best;
+    let change = units::delta_bytes(last as f64 - first as f64);
+    let over = if timed {
+        format!(" over {}", units::hours(span_h))
+    } else {
+        format!(" over {n} snapshots")
+    };
+    let mut parts = Vec::new();
+    match verdict {
+        Verdict::Leak | Verdict::Suspect => {
+            match j.path {
+                Path::Noise => parts.push(format!(
+                    "rose steadily through its noise (trend {:.1}σ above flat)",
+                    e.snr
+                )),
+                Path::Teeth => parts.push(format!(
+                    "its sawtooth's troughs rose {} times in {} teeth",
+                    e.floor_up,
+                    e.floor_steps + 1
+                )),
+                Path::Floor if j.alloc_clock || !timed => parts.push(format!(
+                    "its floor rose in {} of {} windows",
+                    e.floor_up, e.floor_steps
+                )),
+                Path::Floor => parts.push(format!(
+                    "its floor rose in {} of {} windows of {}",
+                    e.floor_up,
+                    e.floor_steps,
+                    units::hours(e.window)
+                )),
+            }
+            if j.path != Path::Noise {
+                if e.retention > 0.9 {
+                    parts.push("never fell back".to_string());
+                } else {
+                    parts.push(format!("kept {:.0}% of its rises", e.retention * 100.0));
+                }
+            }
+            if j.late {
+                parts.push("started late".to_string());
+            }
+            if j.alloc_clock {
+                parts.push("grows with allocations".to_string());
+            }
+            if j.leaking >= 2 {
+                parts.push(format!("grew again in {} boots", j.leaking));
+            }
+            parts.push(format!("{change}{over}"));
+            if let Some(k) = j.never_freed {
+                if (1.0..1e9).contains(&k) {
+                    parts.push(format!("1 in {k:.0} allocations never freed"));
+                }
+            }
+        }
+        Verdict::Ok => {
+            let why = if e.tau <= 0.05 && e.retention <= 0.05 {
+                "no lasting rise"
+            } else if e.step > 0.6 {
+                "one step, not a trend"
+            } else if e.decel < 0.3 {
+                "levelled off (a cache filling up)"
+            } else if e.retention < 0.5 {
+                "gives back what it takes (churn)"
+            } else if e.snr < 2.0 {
+                "rise within its own noise"
+            } else {
+                "weak trend"
+            };
+            parts.push(why.to_string());
+            parts.push(format!("{change}{over}"));
+        }
+    }
+    parts.join("; ")
+}

@@ -1,0 +1,220 @@
+//! A chunk of lines into columns: [`parse_chunk`] reads every line of a
+//! chunk and keeps its rows column-wise ([`Part`]) with the other lines of
+//! interest as [`Event`]s, which [`crate::log`] stitches into snapshots.
+
+use super::*;
+use crate::model::per_alloc_of;
+
+/// A line of interest other than a row, in chunk order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// 0-based line number within the chunk.
+    pub line: u32,
+    /// Rows of the chunk before this event.
+    pub row: u32,
+    /// What the line was.
+    pub kind: EventKind,
+}
+
+/// The kinds of [`Event`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventKind {
+    /// The first row after a non-row line.
+    RowsStart,
+    /// A column header.
+    Header(bool),
+    /// `Memory:` line values.
+    Memory([Option<i64>; 5]),
+    /// `Commit:` line values.
+    Commit([Option<i64>; 5]),
+    /// A title line.
+    Title,
+    /// A timestamp line (raw text).
+    Stamp(String),
+    /// A line that could not be read.
+    Bad(&'static str),
+    /// A known noise line.
+    Noise,
+    /// A line that was read, with a warning about it.
+    Note(&'static str),
+    /// A row whose pool row had `( delta )` columns: marks the snapshot as a screen.
+    Interactive,
+}
+
+/// The rows of a chunk, column-wise, with chunk-local series and driver ids.
+#[derive(Debug, Default)]
+pub struct Part {
+    /// Lines in the chunk.
+    pub lines: u32,
+    /// Non-row lines of interest, in order.
+    pub events: Vec<Event>,
+    /// Chunk-local series id per row.
+    pub series: Vec<u32>,
+    /// Allocs per row.
+    pub allocs: Vec<u64>,
+    /// Frees per row.
+    pub frees: Vec<u64>,
+    /// Rows whose Diff is not [`diff_of`] their Allocs and Frees:
+    /// (row, Diff as printed), in row order.
+    pub odd_diff: Vec<(u32, i64)>,
+    /// Bytes per row.
+    pub bytes: Vec<u64>,
+    /// Rows whose Per Alloc is not [`per_alloc_of`] their Bytes and Diff:
+    /// (row, Per Alloc as printed), in row order.
+    pub odd_per_alloc: Vec<(u32, u64)>,
+    /// Chunk-local driver id per row, [`NO_DRIVER`] when none.
+    pub driver: Vec<u32>,
+    /// Chunk-local series table: id → key.
+    pub keys: Vec<u64>,
+    /// Chunk-local driver table: id → text.
+    pub drivers: Vec<Vec<u8>>,
+    /// Whether the chunk's last line had no line end (the input was cut there).
+    pub cut: bool,
+}
+
+/// No series id (before a chunk's first row).
+pub(super) const NO_ID: u32 = u32::MAX;
+
+impl Part {
+    /// Per Alloc of row `i` as printed.
+    pub fn per_alloc(&self, i: usize) -> u64 {
+        odd_value(&self.odd_per_alloc, i as u32)
+            .unwrap_or_else(|| per_alloc_of(self.bytes[i], self.diff(i)))
+    }
+
+    /// Diff of row `i` as printed.
+    pub fn diff(&self, i: usize) -> i64 {
+        odd_value(&self.odd_diff, i as u32)
+            .unwrap_or_else(|| diff_of(self.allocs[i], self.frees[i]).unwrap_or(0))
+    }
+}
+
+/// Parses one chunk of decoded text. `last` says that the chunk ends the input,
+/// so a final line without a line end is a line cut off mid-write.
+pub fn parse_chunk(text: &[u8], last: bool) -> Part {
+    let mut part = Part::default();
+    let guess = text.len() / 64 + 1;
+    part.series.reserve(guess);
+    part.allocs.reserve(guess);
+    part.frees.reserve(guess);
+    part.bytes.reserve(guess);
+    part.driver.reserve(guess);
+    // Sized for a typical system's series (a few thousand): no rehashing
+    // while the first snapshot of the chunk fills it.
+    let mut ids: IdMap<u64, u32> =
+        IdMap::with_capacity_and_hasher(guess.min(4096), std::hash::BuildHasherDefault::default());
+    let mut driver_ids: HashMap<Vec<u8>, u32> = HashMap::new();
+    let mut prev_row = false;
+    // Per series id: the id of the row that came after it last time.
+    let mut follows: Vec<u32> = Vec::new();
+    let mut prev_id = NO_ID;
+    let mut line_no: u32 = 0;
+    let mut pos = 0;
+    while pos < text.len() {
+        let (line, next, ended) = match memchr2(b'\n', b'\r', &text[pos..]) {
+            Some(k) => {
+                let end = pos + k;
+                let skip = if text[end] == b'\r' && text.get(end + 1) == Some(&b'\n') {
+                    2
+                } else {
+                    1
+                };
+                (&text[pos..end], end + skip, true)
+            }
+            None => (&text[pos..], text.len(), false),
+        };
+        pos = next;
+        let n_rows = part.series.len() as u32;
+        let cut_here = last && !ended;
+        let kind = match classify(line) {
+            Line::Row(r) => {
+                if !prev_row {
+                    part.events.push(Event {
+                        line: line_no,
+                        row: n_rows,
+                        kind: EventKind::RowsStart,
+                    });
+                    if r.interactive {
+                        part.events.push(Event {
+                            line: line_no,
+                            row: n_rows,
+                            kind: EventKind::Interactive,
+                        });
+                    }
+                }
+                prev_row = true;
+                let key = series_key(r.tag, r.pool);
+                // Snapshots list the series in the same order as the one
+                // before: the series that followed this row's predecessor
+                // last time is nearly always this one (no hashing then).
+                let guess = follows.get(prev_id as usize).copied().unwrap_or(NO_ID);
+                let id = if part.keys.get(guess as usize) == Some(&key) {
+                    guess
+                } else {
+                    let next_id = part.keys.len() as u32;
+                    let id = *ids.entry(key).or_insert(next_id);
+                    if id == next_id {
+                        part.keys.push(key);
+                        follows.push(NO_ID);
+                    }
+                    id
+                };
+                if let Some(f) = follows.get_mut(prev_id as usize) {
+                    *f = id;
+                }
+                prev_id = id;
+                part.series.push(id);
+                part.allocs.push(r.allocs);
+                part.frees.push(r.frees);
+                if diff_of(r.allocs, r.frees) != Some(r.diff) {
+                    part.odd_diff.push((n_rows, r.diff));
+                }
+                part.bytes.push(r.bytes);
+                if !is_per_alloc_of(r.per_alloc, r.bytes, r.diff) {
+                    part.odd_per_alloc.push((n_rows, r.per_alloc));
+                }
+                let d = match r.driver {
+                    None => NO_DRIVER,
+                    Some(text) => match driver_ids.get(text) {
+                        Some(&d) => d,
+                        None => {
+                            let d = part.drivers.len() as u32;
+                            part.drivers.push(text.to_vec());
+                            driver_ids.insert(text.to_vec(), d);
+                            d
+                        }
+                    },
+                };
+                part.driver.push(d);
+                cut_here.then_some(EventKind::Note(
+                    "last line has no line end (cut off while the log was written?); its row was kept",
+                ))
+            }
+            Line::Bad(_) if cut_here => Some(EventKind::Bad(
+                "last line cut off (log still being written?)",
+            )),
+            Line::Header(d) => Some(EventKind::Header(d)),
+            Line::Memory(v) => Some(EventKind::Memory(v)),
+            Line::Commit(v) => Some(EventKind::Commit(v)),
+            Line::Title => Some(EventKind::Title),
+            Line::Stamp(s) => Some(EventKind::Stamp(s)),
+            Line::Noise | Line::Total => Some(EventKind::Noise),
+            Line::Bad(reason) => Some(EventKind::Bad(reason)),
+            Line::Blank => None,
+        };
+        if let Some(kind) = kind {
+            prev_row = matches!(kind, EventKind::Note(_));
+            part.events.push(Event {
+                line: line_no,
+                row: n_rows,
+                kind,
+            });
+        }
+        line_no += 1;
+        if !ended {
+            part.cut = true;
+        }
+    }
+    part.lines = line_no;
+    part
+}

@@ -1,0 +1,295 @@
+use super::*;
+use crate::model::split_key;
+
+fn r(line: &str) -> Row<'_> {
+    match row(line.as_bytes()) {
+        Ok(Some(r)) => r,
+        other => panic!("not a row: {line:?}: {other:?}"),
+    }
+}
+
+#[test]
+fn narrow_snapshot_row() {
+    let x = r(" Ntfx Nonp      1234      1200        34     5440        160        ");
+    assert_eq!(&x.tag, b"Ntfx");
+    assert_eq!(x.pool, Pool::Nonpaged);
+    assert_eq!(
+        (x.allocs, x.frees, x.diff, x.bytes, x.per_alloc),
+        (1234, 1200, 34, 5440, 160)
+    );
+    assert_eq!(x.driver, None);
+    assert!(!x.interactive);
+}
+
+#[test]
+fn wide_row_with_driver() {
+    let x = r(" Thre Nonp            1234567            1234000              4567        2923520              640        [nt!ps - Thread objects]");
+    assert_eq!(&x.tag, b"Thre");
+    assert_eq!(x.diff, 4567);
+    assert_eq!(x.driver, Some(&b"[nt!ps - Thread objects]"[..]));
+}
+
+#[test]
+fn interactive_row_with_deltas() {
+    let x = r(" Wait Nonp    3971107 (   0)   3971077 (   0)       30    8456 (     0)    281");
+    assert_eq!(
+        (x.allocs, x.frees, x.diff, x.bytes, x.per_alloc),
+        (3971107, 3971077, 30, 8456, 281)
+    );
+    assert!(x.interactive);
+}
+
+#[test]
+fn glued_and_negative_deltas() {
+    let x = r("Io   Nonp\t169392( 0)\t169300(1)\t92\t14720( -184)\t160");
+    assert_eq!(&x.tag, b"Io  ");
+    assert_eq!(x.bytes, 14720);
+    assert!(x.interactive);
+}
+
+#[test]
+fn tags_with_spaces_and_digits() {
+    assert_eq!(
+        &r(" Dh 1 Paged        10         5         5      640        128").tag,
+        b"Dh 1"
+    );
+    assert_eq!(
+        &r(" Io   Nonp        10         5         5      640        128").tag,
+        b"Io  "
+    );
+    assert_eq!(
+        &r(" 8042 Nonp        10         5         5      640        128").tag,
+        b"8042"
+    );
+    assert_eq!(&r("CM    Paged 10 5 5 640 128").tag, b"CM  ");
+    assert_eq!(&r("HidC   Paged 10 5 5 640 128").tag, b"HidC");
+}
+
+#[test]
+fn negative_diff_and_u64() {
+    let x = r(" Leak Nonp 18446744073709551615 1 -3 18574637216 0");
+    assert_eq!(x.allocs, u64::MAX);
+    assert_eq!(x.diff, -3);
+    assert_eq!(x.bytes, 18574637216);
+}
+
+#[test]
+fn unknown_and_truncated_driver() {
+    let x = r(" HidC Paged 10 5 5 640 128 [hidclass.sys - HID Class d ");
+    assert_eq!(x.driver, Some(&b"[hidclass.sys - HID Class d"[..]));
+    let y = r(" 1MEM Nonp 1 0 1 64 64 Unknown Driver");
+    assert_eq!(y.driver, Some(&b"Unknown Driver"[..]));
+}
+
+#[test]
+fn bad_rows_name_the_field() {
+    assert_eq!(
+        row(b" Leak Nonp 99999999999999999999 1 1 1 1"),
+        Err("row: Allocs beyond 64 bits")
+    );
+    assert_eq!(row(b" Leak Nonp 12 10"), Err("row cut off: no Diff"));
+    assert_eq!(
+        row(b" Leak Nonp 12 10 2 x 1"),
+        Err("row: Bytes is not a number")
+    );
+    assert_eq!(
+        row(b" Leak Nonp 12 10 2 64 32x"),
+        Err("row: garbage after Per Alloc")
+    );
+}
+
+#[test]
+fn summary_lines() {
+    let m = classify(
+        b" Memory:16468560K Avail: 9842236K  PageFlts:468600648   InRam Krnl:14904K P:629336K",
+    );
+    assert_eq!(
+        m,
+        Line::Memory([
+            Some(16468560),
+            Some(9842236),
+            Some(468600648),
+            Some(14904),
+            Some(629336)
+        ])
+    );
+    let c = classify(
+        b" Commit: 203500K Limit: 640916K Peak: 260632K            Pool N: 8332K P:27220K",
+    );
+    assert_eq!(
+        c,
+        Line::Commit([
+            Some(203500),
+            Some(640916),
+            Some(260632),
+            Some(8332),
+            Some(27220)
+        ])
+    );
+}
+
+#[test]
+fn headers_titles_noise() {
+    assert_eq!(
+        classify(b" Tag  Type     Allocs            Frees            Diff   Bytes       Per Alloc"),
+        Line::Header(false)
+    );
+    assert_eq!(
+        classify(
+            b" Tag  Type     Allocs         Frees    Diff   Bytes    Per Alloc    Mapped_Driver"
+        ),
+        Line::Header(true)
+    );
+    assert_eq!(
+        classify(b"## Tag  Type  Allocs  Frees  Diff  Bytes  Per Alloc"),
+        Line::Header(false)
+    );
+    assert_eq!(classify(b" System pool information"), Line::Title);
+    assert_eq!(classify(b" Session 0 pool information"), Line::Title);
+    assert_eq!(
+        classify(b" Total Nonp    3971107 (   0)   3971077 (   0)       30    8456 (     0)"),
+        Line::Total
+    );
+    assert_eq!(classify(b"C:\\tools> poolmon -b"), Line::Noise);
+    assert_eq!(
+        classify(b"PoolMon: No localtag.txt in current directory"),
+        Line::Noise
+    );
+    assert_eq!(classify(b"..."), Line::Noise);
+    assert_eq!(classify(b"[snip]"), Line::Noise);
+    assert_eq!(classify(b"   "), Line::Blank);
+    assert_eq!(classify(b"hello world"), Line::Bad("not a PoolMon line"));
+}
+
+#[test]
+fn stamps_are_recognised() {
+    assert!(matches!(
+        classify(b"Wed 11/25/2026 23:18:56.12"),
+        Line::Stamp(_)
+    ));
+    assert!(matches!(
+        classify(b"===== 25/11/2026 23:18:56.12 ====="),
+        Line::Stamp(_)
+    ));
+}
+
+#[test]
+fn chunk_events_and_line_ends() {
+    let text = b"\r\n Tag  Type  Allocs  Frees  Diff  Bytes  Per Alloc\r\n\r\n Abcd Nonp 1 0 1 64 64\r Efgh Paged 2 1 1 32 32\n Abcd Nonp 3 1";
+    let p = parse_chunk(text, true);
+    assert_eq!(p.lines, 6);
+    assert_eq!(p.keys.len(), 2);
+    assert!(p.cut);
+    let kinds: Vec<_> = p
+        .events
+        .iter()
+        .map(|e| (e.line, e.row, e.kind.clone()))
+        .collect();
+    assert_eq!(kinds[0], (1, 0, EventKind::Header(false)));
+    assert_eq!(kinds[1], (3, 0, EventKind::RowsStart));
+    // The last line is an incomplete row without a line end: cut off mid-write.
+    assert!(matches!(kinds[2], (5, 2, EventKind::Bad(_))));
+    assert_eq!(p.series.len(), 2);
+    // A complete last row without a line end is kept, with a note.
+    let p = parse_chunk(b" Abcd Nonp 3 1 2 128 64", true);
+    assert_eq!(p.series.len(), 1);
+    assert!(matches!(p.events[1].kind, EventKind::Note(_)));
+}
+
+#[test]
+fn keys_round_trip() {
+    let k = series_key(*b"Dh 1", Pool::Paged);
+    assert_eq!(split_key(k), (*b"Dh 1", Pool::Paged));
+}
+
+#[test]
+fn arbitrary_bytes_do_not_panic() {
+    for seed in 0u32..2000 {
+        let mut x = seed.wrapping_mul(2654435761);
+        let bytes: Vec<u8> = (0..(seed % 97))
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                b" NonpPaged0123456789()-\t\r\nTagMemory:K"[(x % 37) as usize]
+            })
+            .collect();
+        let _ = parse_chunk(&bytes, seed % 2 == 0);
+    }
+}
+
+#[test]
+fn fast_numbers_agree_with_the_exact_reader() {
+    // Rows of five or six fields: numbers of every length up to 21
+    // digits (leading zeros, the edges of u64 and i64), negative ones,
+    // deltas and junk, after spaces, tabs or nothing.
+    let seps: [&[u8]; 5] = [b" ", b"   ", b"        ", b"\t ", b""];
+    let tokens: [&[u8]; 20] = [
+        b"0",
+        b"7",
+        b"12",
+        b"12345678",
+        b"123456789",
+        b"9999999999",
+        b"18446744073709551615",
+        b"18446744073709551616",
+        b"9223372036854775807",
+        b"9223372036854775808",
+        b"00000000000000000001",
+        b"-5",
+        b"( 3)",
+        b"(0)",
+        b"x",
+        b"-9223372036854775808",
+        b"4294967296",
+        b"Ntfs.sys",
+        b"1234567812345678",
+        b"-",
+    ];
+    let mut x = 0x9E37_79B9u32;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        x
+    };
+    let mut checked = 0;
+    for _ in 0..20_000 {
+        let mut line = Vec::new();
+        let fields = 5 + next() % 2;
+        for _ in 0..fields {
+            line.extend_from_slice(seps[(next() % 5) as usize]);
+            // Mostly plain numbers, so that many rows take the fast path.
+            let t = if next() % 4 == 0 {
+                next() % 20
+            } else {
+                next() % 11
+            };
+            line.extend_from_slice(tokens[t as usize]);
+        }
+        if let Some(fast) = plain_numbers(&line) {
+            assert_eq!(
+                Ok(fast),
+                row_numbers(&line),
+                "{:?}",
+                String::from_utf8_lossy(&line)
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 500, "only {checked} lines took the fast path");
+    for n in [
+        0u64,
+        9,
+        10,
+        99_999_999,
+        100_000_000,
+        u64::MAX / 10,
+        9_999_999_999_999_999_999,
+    ] {
+        let line = format!(" {n} {n} {n} {n} {n}");
+        let want = row_numbers(line.as_bytes()).ok();
+        assert_eq!(want.is_some(), i64::try_from(n).is_ok());
+        assert_eq!(plain_numbers(line.as_bytes()), want);
+    }
+}
