@@ -75,7 +75,7 @@ where
 }
 
 /// Writes bytes to `path` atomically.
-pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
     write_file(path, |w| {
         w.write_all(bytes).map_err(|source| Error::Write {
             path: path.to_path_buf(),
@@ -86,7 +86,7 @@ pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Creates a fresh temporary directory beside `dir`, for a bundle that is
 /// renamed into place by [`commit_dir`].
-pub fn temp_dir_beside(dir: &Path) -> Result<PathBuf> {
+pub(crate) fn temp_dir_beside(dir: &Path) -> Result<PathBuf> {
     let tmp = temp_beside(dir, "partial");
     if tmp.exists() {
         let _ = fs::remove_dir_all(&tmp);
@@ -116,7 +116,7 @@ pub fn write_dir<T>(dir: &Path, fill: impl FnOnce(&Path) -> Result<T>) -> Result
 }
 
 /// Moves a finished temporary directory to `dir`, replacing an existing one.
-pub fn commit_dir(tmp: &Path, dir: &Path) -> Result<()> {
+pub(crate) fn commit_dir(tmp: &Path, dir: &Path) -> Result<()> {
     if dir.exists() {
         let old = temp_beside(dir, "old");
         let _ = fs::remove_dir_all(&old);

@@ -2,20 +2,28 @@
 //!
 //! Finds kernel pool leaks in Windows PoolMon logs.
 //!
-//! The pipeline, one module each:
-//! [`input`] opens files, directories, stdin, gzip and zstd;
-//! [`decode`] turns ANSI, UTF-8 and UTF-16LE (whole files or appended blocks)
-//! into text; [`parse`] reads each line with nom; [`log`] stitches lines into
-//! snapshots, reads timestamps ([`stamp`]) and finds reboots; [`frame`] builds
-//! the polars tables; [`analysis`] ranks the (tag, pool) series with the
-//! statistics of [`stats`]; [`report`] prints tables, JSON, CSV and Markdown.
+//! The library reads bottom-up, one folder per concern, in pipeline order;
+//! each module imports only those above it in this list (a test,
+//! `tests/it/layers.rs`, checks it):
+//!
+//! | module | what lives there |
+//! |---|---|
+//! | [`error`], [`units`], [`model`], [`stats`] | shared leaves: the error type; sizes, durations and times; the domain types (pools, series keys, summary values); pure statistics |
+//! | [`io`] | atomic output: temporary file or directory beside the target, then a rename |
+//! | [`parse`] | bytes to lines: [`parse::input`] (files, stdin, gzip, zstd), [`parse::decode`] (ANSI, UTF-8, UTF-16LE), rows and other lines, chunks, timestamps ([`parse::stamp`]), pooltag.txt ([`parse::pooltag`]) |
+//! | [`log`] | the parsed log: snapshots assembled from chunks in parallel, the time axis, boot epochs |
+//! | [`analysis`] | one log ranked: evidence per segment, judging, the system pass, reasons, the result schema |
+//! | [`diff`], [`fleet`] | two logs compared; many hosts' rankings weighed together |
+//! | [`table`] | polars DataFrames of the samples, snapshots and analysis, their export, the Hive dataset and SQL |
+//! | [`chart`] | PNG and SVG charts from plain points (a leaf: it imports nothing but units) |
+//! | [`report`] | everything a person reads: tables, JSON, CSV, Markdown; the bundles ([`report::bundle`]) |
+//!
+//! The binary (`src/bin/poolscan`) is a thin command line over this library.
 //!
 //! ```no_run
-//! use poolscan::{analysis, input, log};
-//!
-//! let inputs = input::expand(&["poolmon.log"])?;
-//! let log = log::read(&inputs, &log::ReadOptions::default())?;
-//! let result = analysis::analyze(&log, &analysis::Options::default(), None)?;
+//! let inputs = poolscan::expand(&["poolmon.log"])?;
+//! let log = poolscan::read(&inputs, &poolscan::ReadOptions::default())?;
+//! let result = poolscan::analyze(&log, &poolscan::Options::default(), None)?;
 //! for s in result.series.iter().take(5) {
 //!     println!("{} {} {} {:.2} {}", s.tag, s.pool, s.verdict.name(), s.score, s.reason);
 //! }
@@ -23,18 +31,36 @@
 //! ```
 #![forbid(unsafe_code)]
 
-pub mod analysis;
-pub mod chart;
-pub mod diff;
-pub mod error;
-pub mod fleet;
-pub mod io;
-pub mod log;
+// Shared leaves.
+mod error;
 pub mod model;
-pub mod parse;
-pub mod report;
 pub mod stats;
-pub mod table;
 pub mod units;
 
+// Output.
+pub mod io;
+
+// Reading.
+pub mod parse;
+
+pub mod log;
+
+// Ranking.
+pub mod analysis;
+
+pub mod diff;
+pub mod fleet;
+
+// Tables, charts and reports.
+pub mod table;
+
+pub mod chart;
+
+pub mod report;
+
+pub use analysis::{analyze, Analysis, Options, SeriesReport, Verdict};
 pub use error::{Error, Result};
+pub use log::{read, Log, ReadOptions};
+pub use model::Pool;
+pub use parse::input::{expand, Input};
+pub use parse::pooltag::TagDb;

@@ -60,7 +60,7 @@ pub struct Summary {
 
 /// A small multiplicative hasher for integer keys (series ids are hashed once per row).
 #[derive(Default, Clone, Copy)]
-pub struct IdHasher(u64);
+pub(crate) struct IdHasher(u64);
 
 impl Hasher for IdHasher {
     fn finish(&self) -> u64 {
@@ -77,15 +77,15 @@ impl Hasher for IdHasher {
 }
 
 /// A hash map keyed by integers, with [`IdHasher`].
-pub type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+pub(crate) type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 
 /// The series key: the tag's four bytes and the pool in one integer.
-pub fn series_key(tag: [u8; 4], pool: Pool) -> u64 {
+pub(crate) fn series_key(tag: [u8; 4], pool: Pool) -> u64 {
     (u64::from(u32::from_le_bytes(tag)) << 1) | pool as u64
 }
 
 /// Splits a series key back into tag bytes and pool.
-pub fn split_key(key: u64) -> ([u8; 4], Pool) {
+pub(crate) fn split_key(key: u64) -> ([u8; 4], Pool) {
     let pool = if key & 1 == 1 {
         Pool::Paged
     } else {

@@ -121,7 +121,7 @@ pub fn hours(h: f64) -> String {
 }
 
 /// Milliseconds since the epoch of a naive local time (the axis is local time as the log wrote it).
-pub fn millis(t: NaiveDateTime) -> i64 {
+pub(crate) fn millis(t: NaiveDateTime) -> i64 {
     t.and_utc().timestamp_millis()
 }
 

@@ -258,7 +258,7 @@ pub(super) fn slope_se_with(
     if n < 3 {
         return None;
     }
-    let (tx, ty) = thin(&x[..n], &y[..n]);
+    let (tx, ty) = fit_sample(&x[..n], &y[..n]);
     let fit = match fit {
         Some(known) => known,
         None => stats::theil_sen(&tx, &ty),
@@ -354,17 +354,17 @@ pub(super) fn median3(f: &[f64]) -> Vec<f64> {
 
 /// Points kept for a Theil–Sen fit: enough for a robust slope, few enough
 /// that the pairwise pass stays cheap on a series of 5,000 snapshots.
-pub const FIT_POINTS: usize = 64;
+pub(super) const FIT_POINTS: usize = 64;
 
 /// A Theil–Sen line through at most [`FIT_POINTS`] evenly spaced points of
 /// the series (all of them when it is shorter): O(FIT_POINTS²), not O(n²).
-pub fn fit_line(x: &[f64], y: &[f64]) -> Option<stats::Fit> {
-    let (tx, ty) = thin(x, y);
+pub(super) fn fit_line(x: &[f64], y: &[f64]) -> Option<stats::Fit> {
+    let (tx, ty) = fit_sample(x, y);
     stats::theil_sen(&tx, &ty)
 }
 
 /// At most [`FIT_POINTS`] evenly spaced points (first and last included).
-pub(super) fn thin(x: &[f64], y: &[f64]) -> (Vec<f64>, Vec<f64>) {
+pub(super) fn fit_sample(x: &[f64], y: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let n = x.len().min(y.len());
     if n <= FIT_POINTS {
         return (x[..n].to_vec(), y[..n].to_vec());

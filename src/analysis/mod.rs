@@ -1,5 +1,13 @@
 //! Leak ranking: trend and regression passes over every (tag, pool) series.
 //!
+//! What lives here: [`analyze`] and its [`Options`] (this file); `result`
+//! (the `poolscan.analysis/1` schema), `rounds` (rows grouped by series in
+//! polars frames), `judge` (one series: segments, clocks, score), `evidence`
+//! (one segment: floor, shape and trend statistics), `system` (pool and
+//! commit totals) and `reason` (the English reasons). Imports: `log`,
+//! `parse` (pooltag), `stats`, `model`, `units`, `error`.
+//!
+//!
 //! # Method
 //! 1. The `samples` rows are put in polars frames sorted by series and
 //!    snapshot, a round of consecutive series at a time (so the grouped rows

@@ -7,8 +7,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    font, human_bytes, render_drawing, ChartError, DrawResult, Drawing, Kind, BORDER, GRID, MUTED,
-    ORANGE, TEXT, VERMILLION,
+    font, human_bytes, render_drawing, ChartError, ChartFormat, DrawResult, Drawing, BORDER, GRID,
+    MUTED, ORANGE, TEXT, VERMILLION,
 };
 
 /// One row of the fleet chart: a tag and its rate on each host.
@@ -36,7 +36,12 @@ fn color(v: u8) -> RGBColor {
 }
 
 /// Draws the fleet chart (at most 12 rows) to `path`, atomically.
-pub fn fleet(path: &Path, kind: Kind, title: &str, rows: &[FleetRow]) -> Result<(), ChartError> {
+pub fn fleet(
+    path: &Path,
+    kind: ChartFormat,
+    title: &str,
+    rows: &[FleetRow],
+) -> Result<(), ChartError> {
     let rows = &rows[..rows.len().min(12)];
     render_drawing(path, kind, &Fleet { title, rows })
 }
@@ -183,10 +188,10 @@ mod tests {
                 hosts: vec![(-50.0, 0), (f64::NAN, 0), (40.0, 1)],
             },
         ];
-        fleet(&p, Kind::Png, "Fleet: growth per host", &rows).unwrap();
+        fleet(&p, ChartFormat::Png, "Fleet: growth per host", &rows).unwrap();
         let bytes = fs::read(&p).unwrap();
         assert_eq!(&bytes[1..4], b"PNG");
-        fleet(&dir.join("empty.svg"), Kind::Svg, "none", &[]).unwrap();
+        fleet(&dir.join("empty.svg"), ChartFormat::Svg, "none", &[]).unwrap();
         let _ = fs::remove_dir_all(&dir);
     }
 

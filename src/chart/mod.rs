@@ -1,9 +1,14 @@
 //! Growth charts: PNG and SVG line charts of pool usage over time.
 //!
-//! Three charts are drawn: [`overview`] (the top suspects, one line each),
-//! [`pools`] (paged and nonpaged pool totals) and [`suspect`] (one tag: bytes
+//! Four charts are drawn: [`overview`] (the top suspects, one line each),
+//! [`pools`] (paged and nonpaged pool totals), [`suspect`] (one tag: bytes
 //! on the left axis, outstanding allocations on the right axis, fitted trend
-//! segments dashed).
+//! segments dashed) and [`fleet`] (growth per host of the fleet's top series).
+//!
+//! What lives here: the API and the style (this file), `prepare` (points to
+//! drawable runs), `ticks` (axes), `draw` (any plotters backend), `render`
+//! (PNG and SVG files), `fleet`. Chart is a leaf: it takes plain points and
+//! imports nothing from the crate but `units` and `error`.
 //!
 //! Every chart is [`WIDTH`]×[`HEIGHT`] pixels, made to be read when pasted at
 //! 100% into an issue tracker:
@@ -58,19 +63,19 @@ pub use fleet::{fleet, FleetRow};
 
 /// Output file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum ChartFormat {
     /// A 1280×720 RGB PNG image.
     Png,
     /// A 1280×720 SVG document (text uses the viewer's `sans-serif` font).
     Svg,
 }
 
-impl Kind {
+impl ChartFormat {
     /// The file name extension, without the dot: `"png"` or `"svg"`.
     pub fn extension(self) -> &'static str {
         match self {
-            Kind::Png => "png",
-            Kind::Svg => "svg",
+            ChartFormat::Png => "png",
+            ChartFormat::Svg => "svg",
         }
     }
 }
@@ -87,7 +92,7 @@ pub enum Axis {
 
 /// One line of the [`overview`] chart.
 #[derive(Debug, Clone)]
-pub struct Line {
+pub struct Trace {
     /// The legend text, e.g. `"Leak Nonpaged [leaky.sys]"`.
     pub label: String,
     /// `(x, y)` points: x as described by [`Axis`], y in bytes.
@@ -169,10 +174,10 @@ const DAY: f64 = 24.0 * HOUR;
 /// 8 lines are drawn and the legend notes how many were left out.
 pub fn overview(
     path: &Path,
-    kind: Kind,
+    kind: ChartFormat,
     axis: Axis,
     title: &str,
-    lines: &[Line],
+    lines: &[Trace],
     boundaries: &[f64],
 ) -> Result<(), ChartError> {
     let series = lines
@@ -211,7 +216,7 @@ pub fn overview(
 /// Nonpaged is drawn in #E69F00 (orange), paged in #0072B2 (blue).
 pub fn pools(
     path: &Path,
-    kind: Kind,
+    kind: ChartFormat,
     axis: Axis,
     title: &str,
     nonpaged: &[(f64, f64)],
@@ -254,7 +259,7 @@ pub fn pools(
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
 pub fn suspect(
     path: &Path,
-    kind: Kind,
+    kind: ChartFormat,
     axis: Axis,
     title: &str,
     bytes: &[(f64, f64)],

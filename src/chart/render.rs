@@ -4,7 +4,7 @@
 
 use super::*;
 
-pub(super) fn render(path: &Path, kind: Kind, spec: &Spec) -> Result<(), ChartError> {
+pub(super) fn render(path: &Path, kind: ChartFormat, spec: &Spec) -> Result<(), ChartError> {
     render_drawing(
         path,
         kind,
@@ -16,7 +16,11 @@ pub(super) fn render(path: &Path, kind: Kind, spec: &Spec) -> Result<(), ChartEr
 }
 
 /// Draws `d` to `path` as PNG or SVG, through a temporary file renamed into place.
-pub(super) fn render_drawing(path: &Path, kind: Kind, d: &impl Drawing) -> Result<(), ChartError> {
+pub(super) fn render_drawing(
+    path: &Path,
+    kind: ChartFormat,
+    d: &impl Drawing,
+) -> Result<(), ChartError> {
     let fail = |reason: String| ChartError::Draw {
         path: path.display().to_string(),
         reason,
@@ -24,8 +28,8 @@ pub(super) fn render_drawing(path: &Path, kind: Kind, d: &impl Drawing) -> Resul
     ensure_font().map_err(fail)?;
     let tmp = temp_path(path, kind).map_err(fail)?;
     let result = match kind {
-        Kind::Png => write_png(&tmp, d),
-        Kind::Svg => write_svg(&tmp, d),
+        ChartFormat::Png => write_png(&tmp, d),
+        ChartFormat::Svg => write_svg(&tmp, d),
     }
     .and_then(|()| {
         fs::rename(&tmp, path).map_err(|e| format!("cannot rename {}: {e}", tmp.display()))
@@ -39,7 +43,7 @@ pub(super) fn render_drawing(path: &Path, kind: Kind, d: &impl Drawing) -> Resul
 
 /// A fresh name in the target's directory, ending in the format's extension
 /// (the PNG encoder picks the format from it).
-pub(super) fn temp_path(path: &Path, kind: Kind) -> Result<PathBuf, String> {
+pub(super) fn temp_path(path: &Path, kind: ChartFormat) -> Result<PathBuf, String> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let name = path
         .file_name()

@@ -61,7 +61,7 @@ fn noise(state: &mut u64) -> f64 {
 }
 
 /// A leak rising from 1 MiB to 10 MiB over 16 h, a flat line, a sawtooth.
-fn sample_lines() -> Vec<Line> {
+fn sample_lines() -> Vec<Trace> {
     let mut s = 7;
     let xs: Vec<f64> = (0..193).map(|i| T0 + f64::from(i) * 300_000.0).collect();
     let leak = xs
@@ -81,15 +81,15 @@ fn sample_lines() -> Vec<Line> {
         .map(|(i, &x)| (x, 2.0 * MIB + 4.0 * MIB * (i % 48) as f64 / 48.0))
         .collect();
     vec![
-        Line {
+        Trace {
             label: "Leak Nonpaged [leaky.sys]".into(),
             points: leak,
         },
-        Line {
+        Trace {
             label: "Flat Paged".into(),
             points: flat,
         },
-        Line {
+        Trace {
             label: "Saw Nonpaged".into(),
             points: saw,
         },
@@ -98,7 +98,7 @@ fn sample_lines() -> Vec<Line> {
 
 const REBOOT_AT: f64 = T0 + 10.0 * 3_600_000.0 + 150_000.0;
 
-fn draw_overview(path: &Path, kind: Kind) -> Result<(), ChartError> {
+fn draw_overview(path: &Path, kind: ChartFormat) -> Result<(), ChartError> {
     overview(
         path,
         kind,
@@ -109,7 +109,7 @@ fn draw_overview(path: &Path, kind: Kind) -> Result<(), ChartError> {
     )
 }
 
-fn draw_pools(path: &Path, kind: Kind) -> Result<(), ChartError> {
+fn draw_pools(path: &Path, kind: ChartFormat) -> Result<(), ChartError> {
     let lines = sample_lines();
     pools(
         path,
@@ -122,7 +122,7 @@ fn draw_pools(path: &Path, kind: Kind) -> Result<(), ChartError> {
     )
 }
 
-fn draw_suspect(path: &Path, kind: Kind) -> Result<(), ChartError> {
+fn draw_suspect(path: &Path, kind: ChartFormat) -> Result<(), ChartError> {
     let lines = sample_lines();
     let bytes = &lines[0].points;
     let outstanding: Vec<_> = bytes
@@ -146,7 +146,7 @@ fn draw_suspect(path: &Path, kind: Kind) -> Result<(), ChartError> {
     )
 }
 
-type Draw = fn(&Path, Kind) -> Result<(), ChartError>;
+type Draw = fn(&Path, ChartFormat) -> Result<(), ChartError>;
 const CHARTS: [(&str, Draw); 3] = [
     ("overview", draw_overview),
     ("pools", draw_pools),
@@ -157,7 +157,7 @@ const CHARTS: [(&str, Draw); 3] = [
 fn overview_png_has_size_detail_and_first_colour() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("overview.png");
-    draw_overview(&path, Kind::Png).expect("render");
+    draw_overview(&path, ChartFormat::Png).expect("render");
     let img = assert_chart_png(&path);
     assert!(
         img.has(RGBColor(0xE6, 0x9F, 0x00)),
@@ -172,7 +172,7 @@ fn overview_png_has_size_detail_and_first_colour() {
 fn pools_png_has_both_pools() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("pools.png");
-    draw_pools(&path, Kind::Png).expect("render");
+    draw_pools(&path, ChartFormat::Png).expect("render");
     let img = assert_chart_png(&path);
     assert!(img.has(ORANGE));
     assert!(img.has(OI_BLUE));
@@ -182,7 +182,7 @@ fn pools_png_has_both_pools() {
 fn suspect_png_has_bytes_allocations_and_trend() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("suspect.png");
-    draw_suspect(&path, Kind::Png).expect("render");
+    draw_suspect(&path, ChartFormat::Png).expect("render");
     let img = assert_chart_png(&path);
     assert!(
         img.has(RGBColor(0x00, 0x72, 0xB2)),
@@ -197,7 +197,7 @@ fn svg_output_is_svg_with_text() {
     let dir = tempfile::tempdir().expect("tempdir");
     for (name, draw) in CHARTS {
         let path = dir.path().join(format!("{name}.svg"));
-        draw(&path, Kind::Svg).expect("render");
+        draw(&path, ChartFormat::Svg).expect("render");
         let text = fs::read_to_string(&path).expect("read svg");
         assert!(text.contains("<svg"), "{name}");
         assert!(text.contains("width=\"1280\""), "{name}");
@@ -214,7 +214,7 @@ fn svg_output_is_svg_with_text() {
 fn rendering_is_deterministic() {
     let dir = tempfile::tempdir().expect("tempdir");
     for (name, draw) in CHARTS {
-        for kind in [Kind::Png, Kind::Svg] {
+        for kind in [ChartFormat::Png, ChartFormat::Svg] {
             let a = dir.path().join(format!("{name}-a.{}", kind.extension()));
             let b = dir.path().join(format!("{name}-b.{}", kind.extension()));
             draw(&a, kind).expect("render a");
@@ -231,7 +231,7 @@ fn writes_atomically_and_overwrites() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("chart.png");
     fs::write(&path, b"old").expect("seed");
-    draw_overview(&path, Kind::Png).expect("render");
+    draw_overview(&path, ChartFormat::Png).expect("render");
     assert_chart_png(&path);
     let names: Vec<_> = fs::read_dir(dir.path())
         .expect("list")
@@ -243,7 +243,7 @@ fn writes_atomically_and_overwrites() {
 #[test]
 fn errors_name_the_path_and_leave_nothing_behind() {
     let dir = tempfile::tempdir().expect("tempdir");
-    for kind in [Kind::Png, Kind::Svg] {
+    for kind in [ChartFormat::Png, ChartFormat::Svg] {
         let path = dir.path().join("missing-dir").join("x.png");
         let err = draw_overview(&path, kind).expect_err("must fail");
         let ChartError::Draw { path: p, reason } = &err;
@@ -251,7 +251,7 @@ fn errors_name_the_path_and_leave_nothing_behind() {
         assert!(!reason.is_empty());
         assert!(err.to_string().starts_with(p.as_str()));
     }
-    let err = draw_overview(Path::new("/"), Kind::Svg).expect_err("no file name");
+    let err = draw_overview(Path::new("/"), ChartFormat::Svg).expect_err("no file name");
     assert!(err.to_string().contains("not a file path"));
     assert_eq!(fs::read_dir(dir.path()).expect("list").count(), 0);
 }
@@ -305,7 +305,7 @@ fn robust_inputs_render_without_panic() {
         ((T0, 1.0), (T0, 1.0)),
         ((-1e23, -1e23), (1e23, 1e23)),
     ];
-    let kinds = [Kind::Png, Kind::Svg];
+    let kinds = [ChartFormat::Png, ChartFormat::Svg];
     let axes = [Axis::Time, Axis::Ordinal];
     for (i, (name, points)) in cases.iter().enumerate() {
         // Every input through the pure preparation with every option...
@@ -350,7 +350,7 @@ fn robust_inputs_render_without_panic() {
         let axis = axes[(i / 2) % 2];
         let boundaries = boundary_sets[i % 3];
         let ext = kind.extension();
-        let line = Line {
+        let line = Trace {
             label: String::new(),
             points: points.clone(),
         };
@@ -360,7 +360,7 @@ fn robust_inputs_render_without_panic() {
         pools(&p, kind, axis, name, points, &[], boundaries).expect("pools");
         let s = dir.path().join(format!("{name}-s.{ext}"));
         suspect(&s, kind, axis, name, points, points, &trends, boundaries).expect("suspect");
-        if kind == Kind::Png {
+        if kind == ChartFormat::Png {
             for f in [&o, &p, &s] {
                 assert_chart_png(f);
             }
@@ -368,10 +368,10 @@ fn robust_inputs_render_without_panic() {
     }
     // No lines at all, and more lines than colours.
     let empty = dir.path().join("none.png");
-    overview(&empty, Kind::Png, Axis::Time, "", &[], &[]).expect("no lines");
+    overview(&empty, ChartFormat::Png, Axis::Time, "", &[], &[]).expect("no lines");
     assert_chart_png(&empty);
-    let many: Vec<Line> = (0..12)
-        .map(|k| Line {
+    let many: Vec<Trace> = (0..12)
+        .map(|k| Trace {
             label: format!("Tag{k} Paged"),
             points: vec![
                 (T0, f64::from(k) * MIB),
@@ -382,7 +382,7 @@ fn robust_inputs_render_without_panic() {
     let path = dir.path().join("many.png");
     overview(
         &path,
-        Kind::Png,
+        ChartFormat::Png,
         Axis::Time,
         &"long title ".repeat(40),
         &many,
@@ -397,8 +397,8 @@ fn robust_inputs_render_without_panic() {
 
 #[test]
 fn overview_caps_lines_and_notes_the_rest() {
-    let lines: Vec<Line> = (0..11)
-        .map(|k| Line {
+    let lines: Vec<Trace> = (0..11)
+        .map(|k| Trace {
             label: format!("L{k}"),
             points: vec![(0.0, 1.0), (1.0, 2.0)],
         })
@@ -419,7 +419,7 @@ fn overview_caps_lines_and_notes_the_rest() {
     // The public function draws them with the note; check it succeeds.
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("o.svg");
-    overview(&path, Kind::Svg, Axis::Ordinal, "t", &lines, &[]).expect("render");
+    overview(&path, ChartFormat::Svg, Axis::Ordinal, "t", &lines, &[]).expect("render");
     let svg = fs::read_to_string(&path).expect("read");
     assert!(svg.contains("+3 more not shown"));
     assert!(svg.contains("\nL7\n"));
@@ -525,8 +525,8 @@ fn human_bytes_reads_well() {
 
 #[test]
 fn kind_extensions() {
-    assert_eq!(Kind::Png.extension(), "png");
-    assert_eq!(Kind::Svg.extension(), "svg");
+    assert_eq!(ChartFormat::Png.extension(), "png");
+    assert_eq!(ChartFormat::Svg.extension(), "svg");
 }
 
 fn labels(t: &Ticks) -> Vec<String> {

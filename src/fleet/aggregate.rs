@@ -171,7 +171,7 @@ pub fn score(seen: usize, leak: usize, suspect: usize, mean_host_score: f64) -> 
 }
 
 /// The median of values (the mean of the two middle ones for an even count); `None` when empty.
-pub fn median(values: &mut [f64]) -> Option<f64> {
+pub(crate) fn median_rate(values: &mut [f64]) -> Option<f64> {
     if values.is_empty() {
         return None;
     }
@@ -232,7 +232,7 @@ pub fn aggregate(hosts: Vec<HostReport>) -> Fleet {
             let (k, s) = (leak_hosts.len(), suspect_hosts.len());
             let mean = acc.score_sum / acc.seen.max(1) as f64;
             let max = acc.rates.iter().copied().reduce(f64::max);
-            let median_rate = median(&mut acc.rates);
+            let median = median_rate(&mut acc.rates);
             let mut f = FleetSeries {
                 rank: 0,
                 tag: tag.to_string(),
@@ -242,7 +242,7 @@ pub fn aggregate(hosts: Vec<HostReport>) -> Fleet {
                 hosts_seen: acc.seen,
                 hosts_leak: k,
                 hosts_suspect: s,
-                median_bytes_per_hour: median_rate,
+                median_bytes_per_hour: median,
                 max_bytes_per_hour: max,
                 mean_host_score: mean,
                 driver: acc.driver,

@@ -1,5 +1,11 @@
 //! `poolscan fleet`: the same ranking on every host, then agreement across hosts.
 //!
+//! What lives here: hosts from inputs and their ranking a few at a time (this
+//! file), and the agreement across hosts (`aggregate`). Imports: `analysis`,
+//! `log`, `parse`, `model`, `units`, `error`; the dataset is in
+//! [`crate::table::dataset`], the fleet bundle in [`crate::report::bundle::fleet`].
+//!
+//!
 //! Each input is one host. Hosts are read and ranked a few at a time (one per
 //! worker thread), and only their rankings are kept, so memory is bounded by
 //! the largest hosts in flight, never by the fleet. Then, per (tag, pool), the
@@ -8,7 +14,7 @@
 //!
 //! The same aggregation is written as standard SQL in `examples/fleet.sql`
 //! over the dataset that `poolscan export --partition-by host` writes
-//! ([`write_dataset`]); a test checks that both agree.
+//! ([`crate::table::dataset::write_dataset`]); a test checks that both agree.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -82,7 +88,7 @@ pub fn hosts<S: AsRef<str>>(args: &[S], host_from: Option<&regex::Regex>) -> Res
 
 /// The host a path names: a directory's name, or a file's name without its
 /// `.log`, `.txt`, `.gz`, `.zst` extensions (`logs/web-07.log.gz` → `web-07`).
-pub fn host_name(path: &Path) -> String {
+pub(crate) fn host_name(path: &Path) -> String {
     let mut name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
@@ -103,7 +109,7 @@ pub fn host_name(path: &Path) -> String {
 }
 
 /// Reads and ranks one host.
-pub fn analyze_host(
+pub(crate) fn analyze_host(
     host: &Host,
     read: &ReadOptions,
     opts: &analysis::Options,
@@ -116,7 +122,7 @@ pub fn analyze_host(
 
 /// Runs `each` on every host's log and analysis, at most one host per
 /// worker thread in memory at once; results come back in the hosts' order.
-pub fn for_each_host<T, F>(
+pub(crate) fn for_each_host<T, F>(
     hosts: &[Host],
     read: &ReadOptions,
     opts: &analysis::Options,

@@ -30,9 +30,9 @@ fn score_is_bounded_and_led_by_agreement() {
 
 #[test]
 fn median_of_odd_and_even_counts() {
-    assert_eq!(median(&mut []), None);
-    assert_eq!(median(&mut [3.0, 1.0, 2.0]), Some(2.0));
-    assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
+    assert_eq!(median_rate(&mut []), None);
+    assert_eq!(median_rate(&mut [3.0, 1.0, 2.0]), Some(2.0));
+    assert_eq!(median_rate(&mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
 }
 
 #[test]

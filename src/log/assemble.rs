@@ -310,7 +310,7 @@ impl Assembler<'_> {
                 if id == next {
                     let (tag, pool) = model::split_key(k);
                     let t = text(&tag);
-                    self.log.series.push(Series {
+                    self.log.series.push(TagPool {
                         tag: t.trim_end_matches(' ').to_string(),
                         pool,
                     });

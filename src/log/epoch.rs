@@ -6,7 +6,7 @@ use super::*;
 /// Marks boot epochs: a new epoch starts at a snapshot where the cumulative
 /// Allocs or Frees of most series seen in both it and the one before dropped,
 /// or where the cumulative page-fault count of a `/r` snapshot dropped.
-pub fn find_epochs(log: &mut Log) {
+pub(crate) fn find_epochs(log: &mut Log) {
     let nseries = log.series.len();
     let nsnap = log.snapshots.len();
     // Each series' row is compared with its row before. Done in blocks of

@@ -1,6 +1,12 @@
 //! The parsed log: snapshots, rows in columns, series and driver tables,
 //! per-input diagnostics, a time axis and boot epochs.
 //!
+//! What lives here: the data model (this file); `assemble` (chunks stitched
+//! into snapshots), `read` (the parallel reader), `time` (stamps resolved,
+//! inputs merged in time order) and `epoch` (reboots). Imports: `parse`,
+//! `model`, `error`, `units`.
+//!
+//!
 //! [`read`] drives everything: each input is read in chunks, the chunks are
 //! parsed in parallel ([`crate::parse::parse_chunk`]), and their events are
 //! stitched into snapshots here, in order. Then timestamps are resolved once
@@ -30,8 +36,9 @@ mod time;
 
 pub(crate) use assemble::split_front;
 use assemble::*;
-pub use epoch::find_epochs;
-pub use read::{read, read_opened};
+use epoch::find_epochs;
+pub use read::read;
+use read::read_opened;
 use time::*;
 
 /// How the time axis was obtained.
@@ -220,7 +227,7 @@ impl Rows {
     }
 
     /// Diff of every row, in row order.
-    pub fn diff_column(&self) -> Vec<i64> {
+    pub(crate) fn diff_column(&self) -> Vec<i64> {
         let mut out: Vec<i64> = self
             .allocs
             .iter()
@@ -234,7 +241,7 @@ impl Rows {
     }
 
     /// Per Alloc of every row, in row order, given [`Rows::diff_column`].
-    pub fn per_alloc_column(&self, diff: &[i64]) -> Vec<u64> {
+    pub(crate) fn per_alloc_column(&self, diff: &[i64]) -> Vec<u64> {
         let mut out: Vec<u64> = self
             .bytes
             .iter()
@@ -329,7 +336,7 @@ fn set_odd<T>(list: &mut Vec<(usize, T)>, r: usize, v: T, usual: bool) {
 
 /// A (tag, pool) series.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Series {
+pub struct TagPool {
     /// The tag as printed, trailing spaces trimmed, inner spaces kept.
     pub tag: String,
     /// The pool.
@@ -346,7 +353,7 @@ pub struct Log {
     /// Rows, contiguous per snapshot.
     pub rows: Rows,
     /// Series table.
-    pub series: Vec<Series>,
+    pub series: Vec<TagPool>,
     /// Mapped_Driver texts.
     pub drivers: Vec<String>,
     /// How the time axis was obtained.

@@ -11,7 +11,7 @@ pub fn read(inputs: &[Input], opts: &ReadOptions) -> Result<Log> {
 }
 
 /// Reads, parses and merges inputs that are already open.
-pub fn read_opened(inputs: Vec<input::Opened<'_>>, opts: &ReadOptions) -> Result<Log> {
+pub(crate) fn read_opened(inputs: Vec<input::Opened<'_>>, opts: &ReadOptions) -> Result<Log> {
     let mut log = Log::default();
     let mut keys: IdMap<u64, u32> = IdMap::default();
     let mut driver_ids: HashMap<Vec<u8>, u32> = HashMap::new();

@@ -2,8 +2,14 @@
 //! chunk and keeps its rows column-wise ([`Part`]) with the other lines of
 //! interest as [`Event`]s, which [`crate::log`] stitches into snapshots.
 
+use std::collections::HashMap;
+
+use memchr::memchr2;
+
 use super::*;
-use crate::model::per_alloc_of;
+use crate::model::{
+    diff_of, is_per_alloc_of, odd_value, per_alloc_of, series_key, IdMap, NO_DRIVER,
+};
 
 /// A line of interest other than a row, in chunk order.
 #[derive(Debug, Clone, PartialEq)]

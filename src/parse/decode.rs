@@ -48,11 +48,6 @@ impl Decoder {
         Self::default()
     }
 
-    /// Whether the decoder is inside a UTF-16LE block.
-    pub fn in_utf16(&self) -> bool {
-        self.utf16
-    }
-
     /// Decodes the next block of input. `last` says no more input follows,
     /// so bytes held back for look-ahead are flushed.
     pub fn decode<'a>(&mut self, block: &'a [u8], last: bool) -> Cow<'a, [u8]> {

@@ -79,7 +79,7 @@ pub enum Compression {
 }
 
 /// An opened input: a reader of its (decompressed) bytes.
-pub struct Opened<'a> {
+pub(crate) struct Opened<'a> {
     /// The input's name.
     pub name: String,
     /// What compression was found.
@@ -91,7 +91,7 @@ pub struct Opened<'a> {
 }
 
 /// Opens an input and sniffs its compression.
-pub fn open(input: &Input) -> Result<Opened<'static>> {
+pub(crate) fn open(input: &Input) -> Result<Opened<'static>> {
     let name = input.name();
     let mut size = None;
     let raw: Box<dyn Read + Send> = match input {
@@ -151,7 +151,7 @@ fn is_device(_meta: &std::fs::Metadata) -> bool {
 }
 
 /// Wraps a raw byte stream, recognising gzip and zstd by their magic bytes.
-pub fn sniff<'a>(name: String, raw: Box<dyn Read + Send + 'a>) -> Result<Opened<'a>> {
+pub(crate) fn sniff<'a>(name: String, raw: Box<dyn Read + Send + 'a>) -> Result<Opened<'a>> {
     let mut buf = BufReader::with_capacity(1 << 16, raw);
     let head = buf.fill_buf().map_err(|source| Error::Io {
         path: PathBuf::from(&name),
@@ -185,7 +185,7 @@ pub fn sniff<'a>(name: String, raw: Box<dyn Read + Send + 'a>) -> Result<Opened<
 }
 
 /// Size of one raw read.
-pub const BLOCK: usize = 2 << 20;
+pub(crate) const BLOCK: usize = 2 << 20;
 
 /// Reads decoded text in chunks that end at a line end.
 pub struct Chunks<R> {
@@ -215,7 +215,7 @@ impl<R: Read> Chunks<R> {
     }
 
     /// Hands a chunk's buffer back, to be reused by a later read.
-    pub fn recycle(&mut self, buf: Vec<u8>) {
+    pub(crate) fn recycle(&mut self, buf: Vec<u8>) {
         if self.spare.len() < 16 && buf.capacity() >= self.block {
             self.spare.push(buf);
         }

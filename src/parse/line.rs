@@ -1,7 +1,13 @@
 //! One line of PoolMon text: what it is ([`classify`]) and, for a pool row,
 //! its tag, pool, numbers and driver text ([`row`]).
 
+use memchr::{memchr, memchr2};
+use nom::character::complete::i64 as nom_i64;
+use nom::sequence::preceded;
+use nom::{IResult, Parser};
+
 use super::*;
+use crate::model::Pool;
 
 /// One parsed pool row.
 #[derive(Debug, Clone, PartialEq, Eq)]

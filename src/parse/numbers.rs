@@ -3,6 +3,12 @@
 //! falls back to (`( delta )` columns, signs, 20-digit values, junk), with the
 //! reason a field cannot be read.
 
+use nom::bytes::complete::{tag, take_while};
+use nom::character::complete::i64 as nom_i64;
+use nom::combinator::opt;
+use nom::sequence::{delimited, preceded};
+use nom::{IResult, Parser};
+
 use super::*;
 
 pub(super) type In<'a> = &'a [u8];

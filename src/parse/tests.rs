@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::split_key;
+use crate::model::{series_key, split_key, Pool};
 
 fn r(line: &str) -> Row<'_> {
     match row(line.as_bytes()) {

@@ -4,19 +4,19 @@
 use super::*;
 
 /// Renders an analysis.
-pub fn render(a: &Analysis, format: Format, style: &Style) -> Result<String> {
+pub fn render(a: &Analysis, format: ReportFormat, style: &Style) -> Result<String> {
     match format {
-        Format::Json => json(a),
-        Format::Csv => Ok(csv(a)),
-        Format::Table => Ok(table(a, style)),
-        Format::Markdown => Ok(markdown(a, style.top)),
+        ReportFormat::Json => json(a),
+        ReportFormat::Csv => Ok(csv(a)),
+        ReportFormat::Table => Ok(table(a, style)),
+        ReportFormat::Markdown => Ok(markdown(a, style.top)),
     }
 }
 
 pub(super) fn csv(a: &Analysis) -> String {
-    let mut out = String::from(
-        "rank,tag,pool,verdict,score,bytes_first,bytes_last,bytes_max,bytes_per_hour,outstanding_per_hour,snapshots,driver,reason\n",
-    );
+    // The columns of the `analysis` table, in its order.
+    let mut out = crate::table::ANALYSIS_COLUMNS.join(",");
+    out.push('\n');
     for s in &a.series {
         let _ = writeln!(
             out,
@@ -40,7 +40,7 @@ pub(super) fn csv(a: &Analysis) -> String {
 }
 
 /// A one-line summary of the log: snapshots, span, epochs, series.
-pub fn headline(a: &Analysis) -> String {
+pub(super) fn headline(a: &Analysis) -> String {
     let paths: Vec<&str> = a.inputs.iter().map(|i| i.path.as_str()).collect();
     let span = match (&a.start, &a.end, a.hours) {
         (Some(s), Some(e), Some(h)) => format!(
@@ -63,7 +63,7 @@ pub fn headline(a: &Analysis) -> String {
 }
 
 /// Pool totals in one line.
-pub fn pools_line(a: &Analysis) -> String {
+pub(super) fn pools_line(a: &Analysis) -> String {
     let mut parts = Vec::new();
     for (name, p) in &a.pools {
         let rate = p
@@ -98,7 +98,7 @@ pub fn pools_line(a: &Analysis) -> String {
 }
 
 /// Counts of each verdict.
-pub fn counts(a: &Analysis) -> (usize, usize, usize) {
+pub(super) fn counts(a: &Analysis) -> (usize, usize, usize) {
     let leak = a
         .series
         .iter()

@@ -3,15 +3,15 @@
 use super::*;
 
 /// Renders a comparison.
-pub fn render_diff(d: &Comparison, format: Format, style: &Style) -> Result<String> {
+pub fn render_diff(d: &Comparison, format: ReportFormat, style: &Style) -> Result<String> {
     match format {
-        Format::Json => {
+        ReportFormat::Json => {
             let mut s = serde_json::to_string_pretty(d)
                 .map_err(|e| Error::Invalid(format!("json: {e}")))?;
             s.push('\n');
             Ok(s)
         }
-        Format::Csv => {
+        ReportFormat::Csv => {
             let mut out = String::from(
                 "tag,pool,bytes_before,bytes_after,bytes_change,outstanding_before,outstanding_after,outstanding_change,driver\n",
             );
@@ -32,8 +32,8 @@ pub fn render_diff(d: &Comparison, format: Format, style: &Style) -> Result<Stri
             }
             Ok(out)
         }
-        Format::Table | Format::Markdown => {
-            let md = format == Format::Markdown;
+        ReportFormat::Table | ReportFormat::Markdown => {
+            let md = format == ReportFormat::Markdown;
             let mut out = String::new();
             let when = |t: &Option<String>| {
                 t.as_deref()

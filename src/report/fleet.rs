@@ -3,7 +3,11 @@
 use super::*;
 
 /// Renders a fleet ranking (`poolscan fleet`).
-pub fn render_fleet(f: &crate::fleet::Fleet, format: Format, style: &Style) -> Result<String> {
+pub fn render_fleet(
+    f: &crate::fleet::Fleet,
+    format: ReportFormat,
+    style: &Style,
+) -> Result<String> {
     let opt_rate = |r: Option<f64>| r.map(units::rate).unwrap_or_else(|| "-".into());
     let counts = |v: Verdict| f.series.iter().filter(|s| s.verdict == v).count();
     let summary = format!(
@@ -14,13 +18,13 @@ pub fn render_fleet(f: &crate::fleet::Fleet, format: Format, style: &Style) -> R
         f.hosts.len()
     );
     match format {
-        Format::Json => {
+        ReportFormat::Json => {
             let mut s = serde_json::to_string_pretty(f)
                 .map_err(|e| Error::Invalid(format!("json: {e}")))?;
             s.push('\n');
             Ok(s)
         }
-        Format::Csv => {
+        ReportFormat::Csv => {
             let mut out = String::from(
                 "rank,tag,pool,verdict,score,hosts_seen,hosts_leak,hosts_suspect,median_bytes_per_hour,max_bytes_per_hour,driver,leak_hosts,reason\n",
             );
@@ -45,7 +49,7 @@ pub fn render_fleet(f: &crate::fleet::Fleet, format: Format, style: &Style) -> R
             }
             Ok(out)
         }
-        Format::Markdown => {
+        ReportFormat::Markdown => {
             let mut out = format!("## poolscan fleet: {summary}\n\n");
             let _ = writeln!(
                 out,
@@ -75,7 +79,7 @@ pub fn render_fleet(f: &crate::fleet::Fleet, format: Format, style: &Style) -> R
             }
             Ok(out)
         }
-        Format::Table => {
+        ReportFormat::Table => {
             let mut out = String::new();
             for h in &f.hosts {
                 let hours = h.hours.map(units::hours).unwrap_or_else(|| "-".into());

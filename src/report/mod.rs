@@ -1,5 +1,9 @@
-//! Reports: one [`Format`] enum and one small function per format (table,
-//! JSON, CSV, Markdown) for `analyze` and for `diff`.
+//! Reports: everything a person reads. One [`ReportFormat`] (table, JSON,
+//! CSV, Markdown) and one renderer per subject: [`render`] for an analysis,
+//! [`render_diff`] for `diff`, [`render_fleet`] for `fleet`; the shared
+//! markup (aligned tables, CSV fields, Markdown cells, scores, colours) in
+//! this file; the bundles in [`bundle`]. Imports anything below it; nothing
+//! but the binary imports it.
 
 use std::fmt::Write as _;
 
@@ -20,7 +24,7 @@ pub use fleet::render_fleet;
 
 /// Report formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub enum ReportFormat {
     /// Aligned text for a terminal.
     Table,
     /// The `poolscan.analysis/1` document.
@@ -61,12 +65,12 @@ fn json(a: &Analysis) -> Result<String> {
 
 /// A score for people: two decimals, rounded down, so that a shown 0.35 is
 /// always at or above the `leak` threshold (0.348 shows as 0.34, a `suspect`).
-pub fn score_text(score: f64) -> String {
+pub(crate) fn score_text(score: f64) -> String {
     format!("{:.2}", (score * 100.0 + 1e-9).floor() / 100.0)
 }
 
 /// Quotes a CSV field when it needs it.
-pub fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ') {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -159,7 +163,7 @@ fn aligned(
 }
 
 /// Escapes text for a Markdown table cell.
-pub fn md_cell(s: &str) -> String {
+pub(crate) fn md_cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 

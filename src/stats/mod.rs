@@ -1,4 +1,11 @@
-//! Robust trend statistics for the poolscan leak score (PS-1).
+//! Robust trend statistics for the poolscan leak score (PS-1): pure
+//! functions over slices, importing nothing from the crate.
+//!
+//! What lives here: `robust` (median, quantiles, MAD), `fit` (least squares,
+//! Theil–Sen), `trend` (Kendall, Mann–Kendall, Pearson, the normal and t
+//! distributions), `floor` (floor windows, troughs, retention, step
+//! concentration, deceleration); shared helpers in this file.
+//!
 //!
 //! Plain, dependency-free functions over `&[f64]` slices that implement the
 //! statistics of `detection-research.md` §6 (PS-1): the per-bin **floor

@@ -16,7 +16,7 @@ pub const TABLES: [&str; 3] = ["samples", "snapshots", "analysis"];
 /// A Hive partition directory name: `host=` and the value with `/`, `\`,
 /// `=`, `%`, control characters, `:` and other characters unsafe in file
 /// names escaped as `%XX` (as Hive and Spark escape them).
-pub fn partition_dir(value: &str) -> String {
+pub(crate) fn partition_dir(value: &str) -> String {
     let mut out = String::from("host=");
     for c in value.chars() {
         let safe = c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@' | '+');
@@ -64,7 +64,7 @@ pub fn write_dataset(
                     source,
                 })?;
                 let path: PathBuf = d.join("part-0.parquet");
-                export::write(df, export::Format::Parquet, &path)?;
+                export::write(df, export::TableFormat::Parquet, &path)?;
             }
             Ok(HostReport::new(&h.name, log, a))
         })

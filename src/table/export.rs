@@ -11,7 +11,7 @@ use crate::io;
 
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub enum TableFormat {
     /// Comma-separated values with a header.
     Csv,
     /// Apache Parquet.
@@ -22,33 +22,33 @@ pub enum Format {
     Ndjson,
 }
 
-impl Format {
+impl TableFormat {
     /// The format a file extension implies.
-    pub fn from_path(path: &Path) -> Option<Format> {
+    pub fn from_path(path: &Path) -> Option<TableFormat> {
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
-            "csv" => Some(Format::Csv),
-            "parquet" | "pq" => Some(Format::Parquet),
-            "json" => Some(Format::Json),
-            "ndjson" | "jsonl" => Some(Format::Ndjson),
+            "csv" => Some(TableFormat::Csv),
+            "parquet" | "pq" => Some(TableFormat::Parquet),
+            "json" => Some(TableFormat::Json),
+            "ndjson" | "jsonl" => Some(TableFormat::Ndjson),
             _ => None,
         }
     }
 }
 
 /// Writes a table in `format` to any writer.
-pub fn write_to<W: Write>(df: &mut DataFrame, format: Format, w: &mut W) -> Result<()> {
+pub fn write_to<W: Write>(df: &mut DataFrame, format: TableFormat, w: &mut W) -> Result<()> {
     match format {
-        Format::Csv => CsvWriter::new(w)
+        TableFormat::Csv => CsvWriter::new(w)
             .include_header(true)
             .with_datetime_format(Some("%Y-%m-%dT%H:%M:%S%.3f".into()))
             .finish(df)?,
-        Format::Parquet => {
+        TableFormat::Parquet => {
             ParquetWriter::new(w).finish(df)?;
         }
-        Format::Json => JsonWriter::new(w)
+        TableFormat::Json => JsonWriter::new(w)
             .with_json_format(JsonFormat::Json)
             .finish(df)?,
-        Format::Ndjson => JsonWriter::new(w)
+        TableFormat::Ndjson => JsonWriter::new(w)
             .with_json_format(JsonFormat::JsonLines)
             .finish(df)?,
     }
@@ -56,9 +56,9 @@ pub fn write_to<W: Write>(df: &mut DataFrame, format: Format, w: &mut W) -> Resu
 }
 
 /// Writes a table to `path` (atomically), or to stdout when `path` is `-`.
-pub fn write(df: &mut DataFrame, format: Format, path: &Path) -> Result<()> {
+pub fn write(df: &mut DataFrame, format: TableFormat, path: &Path) -> Result<()> {
     if path.as_os_str() == "-" {
-        if format == Format::Parquet {
+        if format == TableFormat::Parquet {
             return Err(Error::Invalid(
                 "parquet cannot be written to stdout: give -o FILE.parquet".into(),
             ));

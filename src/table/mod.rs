@@ -1,6 +1,12 @@
-//! The polars tables of `contract.md`: `samples` (one row per snapshot, tag
-//! and pool) and `snapshots` (one row per snapshot), built column-wise from
-//! a [`Log`] without a heap allocation per row.
+//! The polars tables of the contract, built column-wise from a [`Log`]
+//! without a heap allocation per row: `samples` (one row per snapshot, tag
+//! and pool), `snapshots` (one row per snapshot) and `analysis` (one row per
+//! ranked series).
+//!
+//! What lives here: the three tables (this file), their files ([`export`]:
+//! CSV, Parquet, JSON, NDJSON) and the fleet's Hive-partitioned dataset with
+//! SQL over it ([`dataset`]). Imports: `log`, `analysis`, `fleet`, `parse`,
+//! `model`, `io`, `units`, `error`.
 
 pub mod dataset;
 pub mod export;
@@ -309,5 +315,34 @@ pub fn table(log: Log, which: Table) -> Result<DataFrame> {
     match which {
         Table::Samples => into_samples(log),
         Table::Snapshots => snapshots(&log),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The column lists are the tables' real columns, in order.
+    #[test]
+    fn column_lists_name_the_tables_columns() {
+        let log = Log::from_bytes(
+            "demo.log",
+            include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/fixtures/synth/poolmon-demo.log"
+            )),
+            &Default::default(),
+        )
+        .unwrap();
+        let names = |df: &DataFrame| -> Vec<String> {
+            df.get_column_names()
+                .iter()
+                .map(|c| c.to_string())
+                .collect()
+        };
+        assert_eq!(names(&samples(&log).unwrap()), SAMPLE_COLUMNS);
+        assert_eq!(names(&snapshots(&log).unwrap()), SNAPSHOT_COLUMNS);
+        let a = crate::analysis::analyze(&log, &Default::default(), None).unwrap();
+        assert_eq!(names(&analysis(&a).unwrap()), ANALYSIS_COLUMNS);
     }
 }

@@ -279,12 +279,12 @@ fn terminal_width() -> usize {
 
 fn export_cmd(a: cli::ExportArgs, ui: &Ui) -> Result<ExitCode> {
     let format = match a.format {
-        Some(cli::ExportFormat::Csv) => export::Format::Csv,
-        Some(cli::ExportFormat::Parquet) => export::Format::Parquet,
-        Some(cli::ExportFormat::Json) => export::Format::Json,
-        Some(cli::ExportFormat::Ndjson) => export::Format::Ndjson,
-        None if a.output.as_os_str() == "-" => export::Format::Csv,
-        None => match export::Format::from_path(&a.output) {
+        Some(cli::ExportFormat::Csv) => export::TableFormat::Csv,
+        Some(cli::ExportFormat::Parquet) => export::TableFormat::Parquet,
+        Some(cli::ExportFormat::Json) => export::TableFormat::Json,
+        Some(cli::ExportFormat::Ndjson) => export::TableFormat::Ndjson,
+        None if a.output.as_os_str() == "-" => export::TableFormat::Csv,
+        None => match export::TableFormat::from_path(&a.output) {
             Some(f) => f,
             None => bail!("{}: cannot tell the format from the extension: give --format csv|parquet|json|ndjson", a.output.display()),
         },
@@ -373,10 +373,10 @@ fn fleet_hosts(
     Ok((hosts, read_opts(a)?))
 }
 
-fn chart_kind(c: cli::ChartFormat) -> poolscan::chart::Kind {
+fn chart_kind(c: cli::ChartFormat) -> poolscan::chart::ChartFormat {
     match c {
-        cli::ChartFormat::Png => poolscan::chart::Kind::Png,
-        cli::ChartFormat::Svg => poolscan::chart::Kind::Svg,
+        cli::ChartFormat::Png => poolscan::chart::ChartFormat::Png,
+        cli::ChartFormat::Svg => poolscan::chart::ChartFormat::Svg,
     }
 }
 
@@ -394,12 +394,12 @@ fn exit_for(fail_on: Option<cli::FailOn>, mut verdicts: impl Iterator<Item = Ver
     }
 }
 
-fn report_format(f: cli::ReportFormat) -> report::Format {
+fn report_format(f: cli::ReportFormat) -> report::ReportFormat {
     match f {
-        cli::ReportFormat::Table => report::Format::Table,
-        cli::ReportFormat::Json => report::Format::Json,
-        cli::ReportFormat::Csv => report::Format::Csv,
-        cli::ReportFormat::Markdown => report::Format::Markdown,
+        cli::ReportFormat::Table => report::ReportFormat::Table,
+        cli::ReportFormat::Json => report::ReportFormat::Json,
+        cli::ReportFormat::Csv => report::ReportFormat::Csv,
+        cli::ReportFormat::Markdown => report::ReportFormat::Markdown,
     }
 }
 
@@ -452,8 +452,8 @@ fn fleet(a: cli::FleetArgs, ui: &Ui) -> Result<ExitCode> {
     Ok(exit_for(a.fail_on, f.series.iter().map(|s| s.verdict)))
 }
 
-fn export_dataset(a: cli::ExportArgs, format: export::Format, ui: &Ui) -> Result<ExitCode> {
-    if format != export::Format::Parquet {
+fn export_dataset(a: cli::ExportArgs, format: export::TableFormat, ui: &Ui) -> Result<ExitCode> {
+    if format != export::TableFormat::Parquet {
         bail!("--partition-by writes a Parquet dataset: use --format parquet (or no --format)");
     }
     guard_inputs(&a.output, &a.input.inputs, true)?;
@@ -498,11 +498,11 @@ fn sql(a: cli::SqlArgs, ui: &Ui) -> Result<ExitCode> {
         a.query.clone()
     };
     let format = match a.format {
-        Some(cli::ExportFormat::Csv) => export::Format::Csv,
-        Some(cli::ExportFormat::Parquet) => export::Format::Parquet,
-        Some(cli::ExportFormat::Json) => export::Format::Json,
-        Some(cli::ExportFormat::Ndjson) => export::Format::Ndjson,
-        None => export::Format::from_path(&a.output).unwrap_or(export::Format::Csv),
+        Some(cli::ExportFormat::Csv) => export::TableFormat::Csv,
+        Some(cli::ExportFormat::Parquet) => export::TableFormat::Parquet,
+        Some(cli::ExportFormat::Json) => export::TableFormat::Json,
+        Some(cli::ExportFormat::Ndjson) => export::TableFormat::Ndjson,
+        None => export::TableFormat::from_path(&a.output).unwrap_or(export::TableFormat::Csv),
     };
     let mut df = table::dataset::query(&a.dataset, &query)
         .with_context(|| format!("running the query on {}", a.dataset.display()))?;

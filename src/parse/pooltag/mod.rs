@@ -21,7 +21,7 @@
 //!   never maps such tags; this module does: the tag is everything before the first separator;
 //! * several entries for one tag (all kept, in file order);
 //! * stray lines such as `       <unknown>` and tags longer than 4 characters, which are skipped
-//!   and reported as [`Warning`]s instead of failing the whole file;
+//!   and reported as [`TagFileWarning`]s instead of failing the whole file;
 //! * ANSI, UTF-8 (with or without BOM) or UTF-16 (with BOM) text and CRLF line ends; invalid
 //!   bytes are decoded lossily, so any input is accepted.
 //!
@@ -49,7 +49,7 @@ use std::path::Path;
 /// Number of characters in a pool tag.
 const TAG_LEN: usize = 4;
 
-/// At most this many characters of an offending text are quoted in a [`Warning`].
+/// At most this many characters of an offending text are quoted in a [`TagFileWarning`].
 const PREVIEW_LEN: usize = 32;
 
 /// One mapping line of a tag file.
@@ -67,14 +67,14 @@ pub struct Entry {
 
 /// A line of a tag file that was skipped.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Warning {
+pub struct TagFileWarning {
     /// 1-based line number.
     pub line: usize,
     /// Why the line was skipped.
     pub reason: String,
 }
 
-impl fmt::Display for Warning {
+impl fmt::Display for TagFileWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "line {}: {}", self.line, self.reason)
     }
@@ -133,7 +133,7 @@ impl TagDb {
     /// and reason) for every line that was skipped because it is not a valid entry; comments and
     /// blank lines are skipped silently. The number of entries added is the change in
     /// [`TagDb::len`]. Never fails: undecodable bytes become U+FFFD.
-    pub fn add_text(&mut self, source: &str, bytes: &[u8]) -> Vec<Warning> {
+    pub fn add_text(&mut self, source: &str, bytes: &[u8]) -> Vec<TagFileWarning> {
         self.sources.push(source.to_owned());
         let text = decode(bytes);
         let mut warnings = Vec::new();
@@ -152,7 +152,7 @@ impl TagDb {
                     description,
                     line,
                 }),
-                Parsed::Invalid(reason) => warnings.push(Warning { line, reason }),
+                Parsed::Invalid(reason) => warnings.push(TagFileWarning { line, reason }),
             }
         }
         warnings
@@ -163,7 +163,7 @@ impl TagDb {
     /// # Errors
     ///
     /// [`PoolTagError::Io`] when the file cannot be read.
-    pub fn add_file(&mut self, path: &Path) -> Result<Vec<Warning>, PoolTagError> {
+    pub fn add_file(&mut self, path: &Path) -> Result<Vec<TagFileWarning>, PoolTagError> {
         let name = path.display().to_string();
         match std::fs::read(path) {
             Ok(bytes) => Ok(self.add_text(&name, &bytes)),

@@ -22,7 +22,7 @@ const S20: &[u8] = include_bytes!(concat!(
 ));
 
 /// A database loaded from `text`, with its warnings.
-fn load(text: &str) -> (TagDb, Vec<Warning>) {
+fn load(text: &str) -> (TagDb, Vec<TagFileWarning>) {
     let mut db = TagDb::new();
     let warnings = db.add_text("test", text.as_bytes());
     (db, warnings)

@@ -14,7 +14,7 @@ use crate::table::dataset::partition_dir;
 
 /// Series of the fleet that get charts: leaks and suspects, at most `max`
 /// (the top five when nothing is suspect).
-pub fn charted(f: &Fleet, max: usize) -> Vec<&FleetSeries> {
+pub(crate) fn charted(f: &Fleet, max: usize) -> Vec<&FleetSeries> {
     let mut top: Vec<&FleetSeries> = f
         .series
         .iter()
@@ -28,7 +28,7 @@ pub fn charted(f: &Fleet, max: usize) -> Vec<&FleetSeries> {
 }
 
 /// Hosts charted per fleet series in the bundle.
-pub const HOSTS_PER_SERIES: usize = 4;
+pub(crate) const HOSTS_PER_SERIES: usize = 4;
 
 /// Writes the fleet bundle to DIR (through a temporary directory renamed into
 /// place): `fleet.md`, `fleet.json`, `charts/fleet.EXT` (the growth rate of
@@ -43,7 +43,7 @@ pub fn write_bundle(
     read: &ReadOptions,
     opts: &analysis::Options,
     tags: Option<&TagDb>,
-    kind: crate::chart::Kind,
+    kind: crate::chart::ChartFormat,
     force: bool,
 ) -> Result<()> {
     io::check_target(dir, force)?;
@@ -59,7 +59,7 @@ fn fill_bundle(
     read: &ReadOptions,
     opts: &analysis::Options,
     tags: Option<&TagDb>,
-    kind: crate::chart::Kind,
+    kind: crate::chart::ChartFormat,
 ) -> Result<()> {
     use crate::chart;
     let ext = kind.extension();
@@ -148,11 +148,12 @@ fn fill_bundle(
     let mut files: Vec<(usize, String, String)> = files.into_iter().flatten().collect();
     files.sort();
 
-    let json = crate::report::render_fleet(f, crate::report::Format::Json, &Default::default())?;
+    let json =
+        crate::report::render_fleet(f, crate::report::ReportFormat::Json, &Default::default())?;
     io::write_bytes(&tmp.join("fleet.json"), json.as_bytes())?;
     let mut md = crate::report::render_fleet(
         f,
-        crate::report::Format::Markdown,
+        crate::report::ReportFormat::Markdown,
         &crate::report::Style {
             top: 20,
             ..Default::default()

@@ -1,12 +1,13 @@
-//! The bug-report bundle (`analyze --out DIR`): `report.md`, `report.json`
-//! and `charts/`. It is written to a temporary directory beside DIR and
-//! renamed into place, so a failure never leaves half a bundle.
+//! The bug-report bundles: `analyze --out DIR` (`report.md`, `report.json`
+//! and `charts/`, this file) and `fleet --out DIR` ([`fleet`]). Each is
+//! written to a temporary directory beside DIR and renamed into place, so a
+//! failure never leaves half a bundle.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::analysis::{Analysis, SeriesReport, Verdict};
-use crate::chart::{self, Axis, Kind, Line};
+use crate::chart::{self, Axis, ChartFormat, Trace};
 use crate::error::{Error, Result};
 use crate::io;
 use crate::log::{Log, TimeSource};
@@ -16,10 +17,10 @@ use crate::units;
 pub mod fleet;
 
 /// Charts drawn for suspects at most.
-pub const MAX_CHARTS: usize = 10;
+pub(crate) const MAX_CHARTS: usize = 10;
 
 /// The series that get their own chart: leaks and suspects, at most [`MAX_CHARTS`].
-pub fn charted(a: &Analysis) -> Vec<&SeriesReport> {
+pub(crate) fn charted(a: &Analysis) -> Vec<&SeriesReport> {
     a.series
         .iter()
         .filter(|s| s.verdict != Verdict::Ok)
@@ -32,10 +33,10 @@ fn chart_err(e: chart::ChartError) -> Error {
     Error::Chart { path, reason }
 }
 
-/// Points (x, bytes) and (x, outstanding) of one series, x in chart units.
-type Points = Vec<(f64, f64)>;
+/// Curve (x, bytes) and (x, outstanding) of one series, x in chart units.
+type Curve = Vec<(f64, f64)>;
 
-fn points(log: &Log, a: &Analysis, series_id: u32) -> (Points, Points) {
+fn points(log: &Log, a: &Analysis, series_id: u32) -> (Curve, Curve) {
     let mut b = Vec::new();
     let mut d = Vec::new();
     for (i, s) in log.snapshots.iter().enumerate() {
@@ -76,12 +77,12 @@ fn boundaries(a: &Analysis) -> Vec<f64> {
 }
 
 /// Writes the bundle.
-pub fn write(dir: &Path, log: &Log, a: &Analysis, kind: Kind, force: bool) -> Result<()> {
+pub fn write(dir: &Path, log: &Log, a: &Analysis, kind: ChartFormat, force: bool) -> Result<()> {
     io::check_target(dir, force)?;
     io::write_dir(dir, |tmp| fill(tmp, log, a, kind))
 }
 
-fn fill(tmp: &Path, log: &Log, a: &Analysis, kind: Kind) -> Result<()> {
+fn fill(tmp: &Path, log: &Log, a: &Analysis, kind: ChartFormat) -> Result<()> {
     let charts = tmp.join("charts");
     std::fs::create_dir_all(&charts).map_err(|source| Error::Write {
         path: charts.clone(),
@@ -96,9 +97,9 @@ fn fill(tmp: &Path, log: &Log, a: &Analysis, kind: Kind) -> Result<()> {
     if top.is_empty() {
         top = a.series.iter().take(5).collect();
     }
-    let lines: Vec<Line> = top
+    let lines: Vec<Trace> = top
         .iter()
-        .map(|s| Line {
+        .map(|s| Trace {
             label: format!("{} {} ({})", s.tag, s.pool, s.verdict.name()),
             points: points(log, a, s.series_id).0,
         })
@@ -147,7 +148,7 @@ fn fill(tmp: &Path, log: &Log, a: &Analysis, kind: Kind) -> Result<()> {
         files.push((s, name));
     }
 
-    let json = report::render(a, report::Format::Json, &report::Style::default())?;
+    let json = report::render(a, report::ReportFormat::Json, &report::Style::default())?;
     io::write_bytes(&tmp.join("report.json"), json.as_bytes())?;
     let md = markdown(a, &files, ext);
     io::write_bytes(&tmp.join("report.md"), md.as_bytes())?;
@@ -155,9 +156,9 @@ fn fill(tmp: &Path, log: &Log, a: &Analysis, kind: Kind) -> Result<()> {
 }
 
 /// Draws one series' chart (bytes, outstanding allocations, fitted trends, reboots) to `path`.
-pub fn suspect_chart(
+pub(crate) fn suspect_chart(
     path: &Path,
-    kind: Kind,
+    kind: ChartFormat,
     log: &Log,
     a: &Analysis,
     s: &SeriesReport,
@@ -214,7 +215,7 @@ fn next_steps(s: &SeriesReport) -> String {
 pub fn markdown(a: &Analysis, files: &[(&SeriesReport, String)], ext: &str) -> String {
     let mut out = report::render(
         a,
-        report::Format::Markdown,
+        report::ReportFormat::Markdown,
         &report::Style {
             top: 15,
             color: false,
@@ -271,9 +272,4 @@ pub fn markdown(a: &Analysis, files: &[(&SeriesReport, String)], ext: &str) -> S
         env!("CARGO_PKG_VERSION")
     );
     out
-}
-
-/// The path of a chart inside a bundle.
-pub fn chart_path(dir: &Path, name: &str) -> PathBuf {
-    dir.join("charts").join(name)
 }
