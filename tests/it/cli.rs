@@ -2,22 +2,12 @@
 
 use std::io::Write;
 
-use assert_cmd::Command;
+use crate::util::{json, poolscan};
 use predicates::prelude::*;
 
 const DEMO: &str = "fixtures/synth/poolmon-demo.log";
 const NARROW: &str = "fixtures/samples/13-intel-mfd-snapshot-narrow-r.txt";
 const TWO_SCREENS: &str = "fixtures/samples/06-msdocs-example4-drsd-two-displays.txt";
-
-fn poolscan() -> Command {
-    let mut c = Command::cargo_bin("poolscan").unwrap();
-    c.env_remove("NO_COLOR").env_remove("COLUMNS");
-    c
-}
-
-fn json(out: &[u8]) -> serde_json::Value {
-    serde_json::from_slice(out).unwrap()
-}
 
 #[test]
 fn analyze_prints_the_ranking() {

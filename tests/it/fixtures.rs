@@ -2,8 +2,9 @@
 //! the expected result stored beside it (`NN-name.expect`): snapshot count,
 //! row count, skipped lines, pool totals and every row's values.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use crate::util::samples;
 use poolscan::log::{self, ReadOptions};
 
 #[derive(Debug, Default)]
@@ -38,18 +39,6 @@ fn read_expect(p: &Path) -> Expect {
         }
     }
     e
-}
-
-fn samples() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir("fixtures/samples")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.extension().is_some_and(|x| x == "txt") && !p.to_string_lossy().ends_with(".src.txt")
-        })
-        .collect();
-    v.sort();
-    v
 }
 
 #[test]

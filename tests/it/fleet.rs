@@ -3,18 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use crate::util::{json, poolscan};
 use polars::prelude::*;
 use poolscan_synth::{self as synth, Family, FleetShare, FLEET_PLAN};
 use serde_json::Value;
 
 const HOSTS: usize = 10;
-
-fn poolscan() -> Command {
-    let mut c = Command::cargo_bin("poolscan").unwrap();
-    c.env("NO_COLOR", "1").env_remove("COLUMNS");
-    c
-}
 
 /// Truth per slot of the plan: (tag, pool, family, hosts where it leaks).
 type Slot = (String, &'static str, Family, usize);
@@ -42,10 +36,6 @@ fn write_fleet(dir: &Path) -> (Vec<PathBuf>, Vec<Slot>) {
         })
         .collect();
     (files, truth)
-}
-
-fn json(out: &[u8]) -> Value {
-    serde_json::from_slice(out).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(out)))
 }
 
 fn find<'a>(series: &'a [Value], tag: &str, pool: &str) -> &'a Value {

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, Instant};
 
+use crate::util::{self, utf16le};
 use assert_cmd::Command;
 
 const DEMO: &str = "fixtures/synth/poolmon-demo.log";
@@ -18,10 +19,8 @@ const NARROW: &str = "fixtures/samples/13-intel-mfd-snapshot-narrow-r.txt";
 const HEADER: &str = " Tag  Type     Allocs         Frees    Diff   Bytes    Per Alloc";
 
 fn poolscan() -> Command {
-    let mut c = Command::cargo_bin("poolscan").unwrap();
-    c.env_remove("NO_COLOR")
-        .env_remove("COLUMNS")
-        .env("RAYON_NUM_THREADS", "2")
+    let mut c = util::poolscan();
+    c.env("RAYON_NUM_THREADS", "2")
         .timeout(Duration::from_secs(120));
     c
 }
@@ -88,14 +87,6 @@ fn noise(len: usize, seed: u64) -> Vec<u8> {
             (x >> 24) as u8
         })
         .collect()
-}
-
-fn utf16le(text: &str, bom: bool) -> Vec<u8> {
-    let mut v = if bom { vec![0xff, 0xfe] } else { Vec::new() };
-    for u in text.encode_utf16() {
-        v.extend_from_slice(&u.to_le_bytes());
-    }
-    v
 }
 
 /// A snapshot in the narrow `/n` layout with `rows` rows, counters at `k`.

@@ -10,3 +10,4 @@ mod hostile;
 mod layers;
 mod mutations;
 mod roundtrip;
+mod util;

@@ -9,6 +9,7 @@
 
 use std::path::PathBuf;
 
+use crate::util::{self, utf16le};
 use poolscan::log::{Log, ReadOptions, WARNINGS_KEPT};
 use poolscan::model::NO_DRIVER;
 use poolscan::parse::decode::decode_all;
@@ -24,14 +25,7 @@ fn cases(default: u32) -> u32 {
 }
 
 fn samples() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir("fixtures/samples")
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.extension().is_some_and(|x| x == "txt") && !p.to_string_lossy().ends_with(".src.txt")
-        })
-        .collect();
-    v.sort();
+    let mut v = util::samples();
     v.push(PathBuf::from("fixtures/synth/poolmon-demo.log"));
     v
 }
@@ -164,14 +158,6 @@ fn read_both(bytes: &[u8]) -> Result<Option<Log>, TestCaseError> {
             Ok(None)
         }
     }
-}
-
-fn utf16le(text: &str, bom: bool) -> Vec<u8> {
-    let mut v = if bom { vec![0xff, 0xfe] } else { Vec::new() };
-    for u in text.encode_utf16() {
-        v.extend_from_slice(&u.to_le_bytes());
-    }
-    v
 }
 
 /// One edit of a log.
