@@ -109,6 +109,19 @@ pub fn rate(bytes_per_hour: f64) -> String {
     format!("{}/h", delta_bytes(bytes_per_hour))
 }
 
+/// A count with thousands separated by commas: `12,000`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Hours for people: `45 min`, `15.8 h`, `3.2 days`.
 pub fn hours(h: f64) -> String {
     if h < 1.0 {
@@ -142,6 +155,14 @@ pub fn iso(t: NaiveDateTime, offset_secs: Option<i32>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
 
     #[test]
     fn iso_offsets() {

@@ -64,6 +64,8 @@ pub(super) struct Judged {
     pub(super) never_freed: Option<f64>,
     /// How the strongest segment was read.
     pub(super) path: Path,
+    /// Drift beyond its own wandering, for the log-wide decision.
+    pub(super) drift: Drift,
 }
 
 /// Judges one series given its points (in snapshot order); `hours` and
@@ -257,6 +259,7 @@ pub(super) fn judge(
     if leaking >= 2 {
         score = (score + 0.1).min(1.0);
     }
+    let drift = series_drift(&points, rho);
     Judged {
         score,
         leaking,
@@ -270,6 +273,7 @@ pub(super) fn judge(
         bytes_per_snapshot,
         never_freed,
         path,
+        drift,
     }
 }
 

@@ -66,6 +66,8 @@ use crate::parse::pooltag::TagDb;
 use crate::stats;
 use crate::units;
 
+mod decide;
+mod drift;
 mod evidence;
 mod judge;
 mod reason;
@@ -73,6 +75,9 @@ mod result;
 mod rounds;
 mod system;
 
+use decide::*;
+pub use decide::{MinGrowth, LEAK_FDR};
+use drift::*;
 use evidence::*;
 pub use evidence::{evidence, trend_t, Evidence};
 pub use judge::JUDGE_POINTS;
@@ -92,6 +97,8 @@ pub const SUSPECT_AT: f64 = 0.2;
 pub struct Options {
     /// A pool budget in bytes: estimate when the pools reach it.
     pub budget: Option<u64>,
+    /// Growth a `leak` must have over the log (default 64 KiB).
+    pub min_growth: MinGrowth,
 }
 
 /// Ranks every series of the log.
@@ -121,10 +128,11 @@ pub fn analyze(log: &Log, opts: &Options, tags: Option<&TagDb>) -> Result<Analys
     let last_snap = log.snapshots.len().saturating_sub(1);
     let pool_last = pool_bytes_at(log, last_snap);
 
-    // One series' report from its slice of a round's frame.
+    // One series' report from its slice of a round's frame, with what its
+    // verdict and reason are decided from once every series is judged.
     let report =
         |sid: u32, snap: &[u32], allocs: &[u64], frees: &[u64], diff: &[i64], bytes: &[u64]| {
-            let j = judge(
+            let mut j = judge(
                 snap, &hours_of, &epoch_of, allocs, frees, diff, bytes, timed,
             );
             let series = &log.series[sid as usize];
@@ -142,67 +150,55 @@ pub fn analyze(log: &Log, opts: &Options, tags: Option<&TagDb>) -> Result<Analys
                 0.0
             };
             let score = (j.score * 1000.0).round() / 1000.0;
-            let verdict = if snap.len() < 3 {
-                Verdict::Ok
-            } else if score >= LEAK_AT {
-                Verdict::Leak
-            } else if score >= SUSPECT_AT {
-                Verdict::Suspect
-            } else {
-                Verdict::Ok
-            };
             let span_h = if timed {
                 hours_of[snap[snap.len() - 1] as usize] - hours_of[snap[0] as usize]
             } else {
                 0.0
             };
-            let reason = reason(
-                &j,
-                verdict,
+            let hours_to_budget = match (opts.budget, j.bytes_per_hour) {
+                (Some(b), Some(rate)) if rate > 0.0 && (pool_total as f64) < b as f64 => {
+                    Some(round1((b as f64 - pool_total as f64) / rate))
+                }
+                _ => None,
+            };
+            let r = SeriesReport {
+                rank: 0,
+                tag: series.tag.clone(),
+                pool: series.pool.name(),
+                verdict: Verdict::Ok,
+                score,
                 bytes_first,
                 bytes_last,
-                span_h,
-                timed,
-                snap.len(),
-            );
-            // Evidence sorts; growth breaks ties between equal scores.
-            let sort_key = score + j.bytes_per_snapshot.max(0.0).ln_1p() * 1e-6;
-            (
-                sort_key,
-                SeriesReport {
-                    rank: 0,
-                    tag: series.tag.clone(),
-                    pool: series.pool.name(),
-                    verdict,
-                    score,
-                    bytes_first,
-                    bytes_last,
-                    bytes_max,
-                    bytes_per_hour: j.bytes_per_hour.map(round1),
-                    outstanding_per_hour: j.outstanding_per_hour.map(round1),
-                    snapshots: snap.len() as u32,
-                    driver: drv,
-                    reason,
-                    bytes_per_snapshot: round1(j.bytes_per_snapshot),
-                    pool_share: (pool_share * 1e4).round() / 1e4,
-                    never_freed_one_in: j.never_freed.map(round1),
-                    segments: j.segments,
-                    leaking_segments: j.leaking,
-                    trends: j.trends,
-                    series_id: sid,
-                },
-            )
+                bytes_max,
+                bytes_per_hour: j.bytes_per_hour.map(round1),
+                outstanding_per_hour: j.outstanding_per_hour.map(round1),
+                snapshots: snap.len() as u32,
+                driver: drv,
+                reason: String::new(),
+                bytes_per_snapshot: round1(j.bytes_per_snapshot),
+                pool_share: (pool_share * 1e4).round() / 1e4,
+                never_freed_one_in: j.never_freed.map(round1),
+                segments: j.segments,
+                leaking_segments: j.leaking,
+                growth_bytes: round1(j.drift.growth),
+                drift_sigma: (j.drift.z * 100.0).round() / 100.0,
+                chance: j.drift.p,
+                hours_to_budget,
+                trends: std::mem::take(&mut j.trends),
+                series_id: sid,
+            };
+            (r, j, span_h)
         };
 
     // The rows in polars, grouped by series a round of series at a time
     // (see [`Plan`]): each series is one contiguous slice of its round's
     // frame, and a round is judged while its frame is still in cache.
     let plan = Plan::new(log)?;
-    let rounds: Vec<Vec<(f64, SeriesReport)>> = (0..plan.rounds.len())
+    let rounds: Vec<Vec<(SeriesReport, Judged, f64)>> = (0..plan.rounds.len())
         .into_par_iter()
         .map_init(
             Buffers::default,
-            |bufs, k| -> Result<Vec<(f64, SeriesReport)>> {
+            |bufs, k| -> Result<Vec<(SeriesReport, Judged, f64)>> {
                 let frame = plan.frame(log, k, bufs)?;
                 let out = {
                     let col_u64 = |name: &str| -> Result<&[u64]> {
@@ -237,7 +233,41 @@ pub fn analyze(log: &Log, opts: &Options, tags: Option<&TagDb>) -> Result<Analys
             },
         )
         .collect::<Result<_>>()?;
-    let mut reports: Vec<(f64, SeriesReport)> = rounds.into_iter().flatten().collect();
+    let mut judged: Vec<(SeriesReport, Judged, f64)> = rounds.into_iter().flatten().collect();
+
+    // The log-wide decision (see [`decide`]): the Benjamini–Hochberg cutoff
+    // over the drift of every series that could be judged.
+    let tested: Vec<f64> = judged
+        .iter()
+        .filter(|(r, _, _)| r.snapshots >= 3)
+        .map(|(_, j, _)| j.drift.p)
+        .collect();
+    let cutoff = stats::bh_cutoff(&tested, LEAK_FDR);
+    let mut reports: Vec<(f64, SeriesReport)> = judged
+        .drain(..)
+        .map(|(mut r, j, span_h)| {
+            let n = r.snapshots as usize;
+            let required = opts.min_growth.required(span_h, timed);
+            let (verdict, held) = verdict(n, r.score, &j.drift, cutoff, required);
+            if held.is_some() {
+                r.score = held_score(r.score);
+            }
+            r.verdict = verdict;
+            let context = Context {
+                first: r.bytes_first,
+                last: r.bytes_last,
+                span_h,
+                timed,
+                n,
+                held,
+                tested: tested.len(),
+            };
+            r.reason = reason(&j, verdict, &context);
+            // Evidence sorts; growth breaks ties between equal scores.
+            let sort_key = r.score + j.bytes_per_snapshot.max(0.0).ln_1p() * 1e-6;
+            (sort_key, r)
+        })
+        .collect();
     reports.sort_by(|a, b| {
         b.0.partial_cmp(&a.0)
             .unwrap_or(std::cmp::Ordering::Equal)

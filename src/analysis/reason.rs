@@ -2,16 +2,35 @@
 
 use super::*;
 
+/// What the reason is told besides the judgement.
+pub(super) struct Context {
+    /// Bytes in the series' first and last snapshots.
+    pub(super) first: u64,
+    pub(super) last: u64,
+    /// Hours between them (0 on an ordinal axis).
+    pub(super) span_h: f64,
+    /// Whether the log has a time axis.
+    pub(super) timed: bool,
+    /// Snapshots the series appears in.
+    pub(super) n: usize,
+    /// Why it was held back from `leak`, if it was.
+    pub(super) held: Option<Held>,
+    /// Series of the log whose drift was tested.
+    pub(super) tested: usize,
+}
+
+/// "1 series in 12,000" for a p-value.
+fn one_in(p: f64) -> String {
+    if p <= 1e-9 {
+        return "fewer than 1 series in a billion".to_string();
+    }
+    let n = (1.0 / p).round().max(1.0) as u64;
+    format!("1 series in {}", units::thousands(n))
+}
+
 /// The one-line reason.
-pub(super) fn reason(
-    j: &Judged,
-    verdict: Verdict,
-    first: u64,
-    last: u64,
-    span_h: f64,
-    timed: bool,
-    n: usize,
-) -> String {
+pub(super) fn reason(j: &Judged, verdict: Verdict, c: &Context) -> String {
+    let (first, last, span_h, timed, n) = (c.first, c.last, c.span_h, c.timed, c.n);
     if n < 3 {
         return format!(
             "only {n} snapshot{}: too few to judge",
@@ -64,6 +83,27 @@ pub(super) fn reason(
             }
             if j.leaking >= 2 {
                 parts.push(format!("grew again in {} boots", j.leaking));
+            }
+            let d = j.drift;
+            let odds = format!(
+                "{} would by chance; the log has {}",
+                one_in(d.p),
+                units::thousands(c.tested as u64)
+            );
+            match c.held {
+                None if verdict == Verdict::Leak => {
+                    parts.push(format!("{:.1}σ beyond its own wandering ({odds})", d.z))
+                }
+                Some(Held::Wandering) => parts.push(format!(
+                    "but within its own wandering for a log this size ({:.1}σ: {odds})",
+                    d.z
+                )),
+                Some(Held::Small(required)) => parts.push(format!(
+                    "but grew only {} (a leak grows {} or more)",
+                    units::bytes(d.growth),
+                    units::bytes(required)
+                )),
+                None => {}
             }
             parts.push(format!("{change}{over}"));
             if let Some(k) = j.never_freed {

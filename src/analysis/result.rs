@@ -79,6 +79,17 @@ pub struct SeriesReport {
     pub segments: u32,
     /// Segments judged to leak.
     pub leaking_segments: u32,
+    /// Bytes its fitted trends rose over the log (falling boots count 0):
+    /// what `--min-growth` is compared with.
+    pub growth_bytes: f64,
+    /// Its drift beyond its own wandering, in standard deviations (normal score).
+    pub drift_sigma: f64,
+    /// The chance of a drift that large in a healthy series (its p-value);
+    /// a `leak` needs it under the log's Benjamini–Hochberg cutoff.
+    pub chance: f64,
+    /// Hours until its pool reaches `--budget` at this series' rate (when a
+    /// budget is given, the series grows and the pool is under it).
+    pub hours_to_budget: Option<f64>,
     /// Fitted trend lines, one per segment of 3 points or more.
     pub trends: Vec<Trend>,
     /// Index into [`Log::series`].

@@ -863,3 +863,52 @@ fn large_inputs_finish() {
     let d = deceleration(&x, &y);
     assert!((0.0..=1.0).contains(&d));
 }
+
+#[test]
+fn increment_t_tests_a_random_walks_drift() {
+    assert_eq!(
+        increment_t(&[0.0, 1.0, 2.0, 3.0, 4.0]),
+        Some((f64::INFINITY, 3.0))
+    );
+    assert_eq!(increment_t(&[5.0; 6]), None);
+    assert_eq!(increment_t(&[1.0, 2.0, 3.0]), None);
+    // Steps +1, +3, +1, +3: mean 2, sd 2/√3·√… — t = 2 / (sd/√4).
+    let (t, df) = increment_t(&[0.0, 1.0, 4.0, 5.0, 8.0]).unwrap();
+    let sd = (4.0f64 / 3.0).sqrt();
+    assert!((t - 2.0 / (sd / 2.0)).abs() < 1e-12, "{t}");
+    assert_eq!(df, 3.0);
+    // Noise around a level: the differences sum to the end-to-end change only.
+    let noise: Vec<f64> = (0..200)
+        .map(|i| if i % 2 == 0 { 10.0 } else { 12.0 })
+        .collect();
+    assert!(increment_t(&noise).unwrap().0.abs() < 0.2);
+}
+
+#[test]
+fn variance_ratio_tells_a_walk_from_noise() {
+    // A deterministic ±1 walk that keeps going in runs of 8 steps.
+    let mut walk = vec![0.0];
+    for i in 0..400 {
+        let step = if (i / 8) % 2 == 0 { 1.0 } else { -1.0 };
+        walk.push(walk[walk.len() - 1] + step);
+    }
+    let noise: Vec<f64> = (0..400)
+        .map(|i| if i % 2 == 0 { 1.0 } else { -1.0 })
+        .collect();
+    assert!(variance_ratio(&walk, 4).unwrap() > 0.8);
+    assert!(variance_ratio(&noise, 4).unwrap() < 0.1);
+    assert_eq!(variance_ratio(&noise, 1), None);
+    assert_eq!(variance_ratio(&noise[..5], 4), None);
+    assert_eq!(variance_ratio(&[3.0; 20], 4), None);
+}
+
+#[test]
+fn benjamini_hochberg_cutoff() {
+    // m = 4, q = 0.1: thresholds 0.025, 0.05, 0.075, 0.1.
+    assert_eq!(bh_cutoff(&[0.2, 0.01, 0.04, 0.9], 0.1), 0.04);
+    assert_eq!(bh_cutoff(&[0.03, 0.5, 0.6, 0.7], 0.1), 0.0);
+    // Step-up: a later p under its threshold lifts the earlier ones.
+    assert_eq!(bh_cutoff(&[0.03, 0.045, 0.07, 0.99], 0.1), 0.07);
+    assert_eq!(bh_cutoff(&[f64::NAN, 0.001], 0.05), 0.001);
+    assert_eq!(bh_cutoff(&[], 0.05), 0.0);
+}

@@ -162,6 +162,9 @@ pub struct AnalyzeArgs {
     /// A pool size limit (512MiB, 2G): estimate when the pools reach it at the current rate.
     #[arg(long, value_name = "SIZE")]
     pub budget: Option<String>,
+    /// A `leak` grows at least this much over the log (64KiB, 1MiB), or per hour (16KiB/h).
+    #[arg(long, value_name = "SIZE", default_value = "64KiB")]
+    pub min_growth: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -236,6 +239,9 @@ pub struct FleetArgs {
     /// Exit 1 when a fleet series reaches this verdict.
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
+    /// A host's `leak` grows at least this much over its log (64KiB), or per hour (16KiB/h).
+    #[arg(long, value_name = "SIZE", default_value = "64KiB")]
+    pub min_growth: String,
 }
 
 #[derive(Debug, Args)]

@@ -223,6 +223,25 @@ fn tagdb(files: &[std::path::PathBuf], ui: &Ui) -> Result<Option<TagDb>> {
     Ok(Some(db))
 }
 
+/// `--min-growth SIZE` or `SIZE/h`.
+fn min_growth(s: &str) -> Result<analysis::MinGrowth> {
+    let t = s.trim();
+    let (size, per_hour) = match t.strip_suffix("/h").or_else(|| t.strip_suffix("/H")) {
+        Some(size) => (size, true),
+        None => (t, false),
+    };
+    let b = units::parse_size(size).with_context(|| {
+        format!(
+            "--min-growth {s:?}: expected a size such as 64KiB or 1MiB, or a rate such as 16KiB/h"
+        )
+    })? as f64;
+    Ok(if per_hour {
+        analysis::MinGrowth::PerHour(b)
+    } else {
+        analysis::MinGrowth::Bytes(b)
+    })
+}
+
 fn analyze(a: cli::AnalyzeArgs, ui: &Ui) -> Result<ExitCode> {
     let budget = match &a.budget {
         None => None,
@@ -237,7 +256,11 @@ fn analyze(a: cli::AnalyzeArgs, ui: &Ui) -> Result<ExitCode> {
         poolscan::io::check_target(dir, a.force)?;
     }
     let log = load(&a.input, ui)?;
-    let result = analysis::analyze(&log, &analysis::Options { budget }, db.as_ref())?;
+    let opts = analysis::Options {
+        budget,
+        min_growth: min_growth(&a.min_growth)?,
+    };
+    let result = analysis::analyze(&log, &opts, db.as_ref())?;
     let fmt = report_format(a.format);
     let opts = report::Style {
         top: a.top,
@@ -410,7 +433,10 @@ fn fleet(a: cli::FleetArgs, ui: &Ui) -> Result<ExitCode> {
         poolscan::io::check_target(dir, a.force)?;
     }
     let (hosts, read) = fleet_hosts(&a.input, &a.host_from)?;
-    let opts = analysis::Options::default();
+    let opts = analysis::Options {
+        min_growth: min_growth(&a.min_growth)?,
+        ..Default::default()
+    };
     let f = fleet::run(&hosts, &read, &opts, db.as_ref())?;
     if !ui.quiet {
         for h in &f.hosts {
