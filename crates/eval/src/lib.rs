@@ -2,6 +2,9 @@
 //! average precision, precision and recall of the `leak` verdict, false
 //! `leak` verdicts per non-leak family, next to two baselines people use
 //! today (last-minus-first bytes, and a least-squares slope).
+//!
+//! [`machines`] does the same on machine-like logs (`poolscan_synth::generate_machine`):
+//! thousands of tags, most of them healthy, clean logs with no leak at all.
 
 use std::collections::BTreeMap;
 
@@ -9,6 +12,9 @@ use poolscan::analysis::{self, Verdict};
 use poolscan::log::{Log, ReadOptions};
 use poolscan::stats;
 use poolscan_synth::{self as synth, Config, Family};
+
+pub mod machines;
+pub use machines::*;
 
 /// Average precision of a ranking: the mean of precision@k over the ranks k
 /// of the positives. `labels` are in ranked order (best first). Returns
@@ -97,6 +103,19 @@ type Labels<'a> = BTreeMap<(String, &'a str), (Family, bool)>;
 
 /// Last-minus-first bytes and the OLS slope of bytes over snapshot time, per series.
 fn baselines(log: &Log, label: &Labels) -> (Vec<f64>, Vec<f64>, Vec<bool>) {
+    let (lf, ols, keys) = baseline_scores(log);
+    let labels = keys
+        .into_iter()
+        .map(|k| label.get(&k).map(|l| l.1).unwrap_or(false))
+        .collect();
+    (lf, ols, labels)
+}
+
+/// The two baselines a user computes by hand, per series of the log (in the log's series
+/// order): last-minus-first bytes over the whole log, and the least-squares slope of bytes
+/// over time (hours; the snapshot index when the log has no times); with each series'
+/// `(tag, pool)`.
+pub fn baseline_scores(log: &Log) -> (Vec<f64>, Vec<f64>, Vec<(String, &'static str)>) {
     let n = log.series.len();
     let mut pts: Vec<Vec<(f64, f64)>> = vec![Vec::new(); n];
     let t0 = log.snapshots.first().and_then(|s| s.time);
@@ -111,7 +130,7 @@ fn baselines(log: &Log, label: &Labels) -> (Vec<f64>, Vec<f64>, Vec<bool>) {
     }
     let mut lf = Vec::with_capacity(n);
     let mut ols = Vec::with_capacity(n);
-    let mut labels = Vec::with_capacity(n);
+    let mut keys = Vec::with_capacity(n);
     for (sid, p) in pts.iter().enumerate() {
         let first = p.first().map(|v| v.1).unwrap_or(0.0);
         let last = p.last().map(|v| v.1).unwrap_or(0.0);
@@ -119,14 +138,9 @@ fn baselines(log: &Log, label: &Labels) -> (Vec<f64>, Vec<f64>, Vec<bool>) {
         let (x, y): (Vec<f64>, Vec<f64>) = p.iter().copied().unzip();
         ols.push(stats::ols(&x, &y).map(|f| f.slope).unwrap_or(0.0));
         let s = &log.series[sid];
-        labels.push(
-            label
-                .get(&(s.tag.clone(), s.pool.name()))
-                .map(|l| l.1)
-                .unwrap_or(false),
-        );
+        keys.push((s.tag.clone(), s.pool.name()));
     }
-    (lf, ols, labels)
+    (lf, ols, keys)
 }
 
 /// The suite's configurations: every family twice per log, `seeds` seeds,

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example synth -- --seed 7 --snapshots 200 --reboots 1 -o log.txt --truth truth.tsv
+//! cargo run --release --example synth -- --machine 3000 --leaks 7 --snapshots 500 -o machine.log --truth truth.tsv
 //! ```
 
 use std::fs::File;
@@ -9,7 +10,9 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use poolscan_synth::{self as synth, Config, Encoding, Family, Form, LineEnding, StampStyle};
+use poolscan_synth::{
+    self as synth, Config, Encoding, Family, Form, LineEnding, MachineConfig, StampStyle,
+};
 
 const USAGE: &str = "\
 usage: synth [--seed N] [--snapshots N] [--series N] [--leak-share F]
@@ -18,9 +21,17 @@ usage: synth [--seed N] [--snapshots N] [--series N] [--leak-share F]
              [--encoding ascii|utf16|mixed|utf8bom] [--eol crlf|lf|cr] [--reboots N]
              [--interval SECS] [--jitter F] [--gap F] [--size-mb N] -o LOG [--truth TSV]
        synth --fleet HOSTS [--seed N] [--snapshots N] -o DIR
+       synth --machine TAGS [--leaks N] [--seed N] [--snapshots N] [--form narrow|wide]
+             [--stamp STYLE] [--interval SECS] [--reboots N] [--jitter F] [--gap F]
+             [--encoding ENC] [--eol EOL] [--driver] [--no-summary] -o LOG [--truth TSV]
 
   --fleet HOSTS one log per host (DIR/host01.log, …, and DIR/truth.tsv): the same tags on every
                 host, leaks on some hosts only (poolscan_synth::fleet)
+
+  --machine TAGS a log that looks like a real machine (poolscan_synth::generate_machine): TAGS
+                (tag, pool) series sorted by bytes, mostly healthy, --leaks N planted leaks
+                (default 7; 0 for a clean log); defaults 96 snapshots at --interval 300, jitter
+                0.1, gap 0.01; the truth TSV adds level_bytes and growth_bytes columns
 
   --size-mb N   grow the number of snapshots until the log is about N MB (overrides --snapshots)
   --families    one series per listed family (snake_case names), then Flat/BigNoisy background
@@ -28,6 +39,10 @@ usage: synth [--seed N] [--snapshots N] [--series N] [--leak-share F]
 
 struct Args {
     fleet: Option<usize>,
+    machine: Option<usize>,
+    leaks: Option<usize>,
+    /// Flags given on the command line (machine logs take only those from `cfg`).
+    seen: Vec<String>,
     cfg: Config,
     size_mb: Option<f64>,
     out: String,
@@ -46,9 +61,15 @@ fn parse_args() -> Result<Args, String> {
     let mut out = None;
     let mut truth = None;
     let mut fleet = None;
+    let mut machine = None;
+    let mut leaks = None;
+    let mut seen = Vec::new();
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
+        seen.push(a.clone());
         match a.as_str() {
+            "--machine" => machine = Some(parse_num(&a, it.next())?),
+            "--leaks" => leaks = Some(parse_num(&a, it.next())?),
             "--seed" => cfg.seed = parse_num(&a, it.next())?,
             "--snapshots" => cfg.snapshots = parse_num(&a, it.next())?,
             "--series" => cfg.series = parse_num(&a, it.next())?,
@@ -115,6 +136,9 @@ fn parse_args() -> Result<Args, String> {
     let out = out.ok_or("missing -o LOG")?;
     Ok(Args {
         fleet,
+        machine,
+        leaks,
+        seen,
         cfg,
         size_mb,
         out,
@@ -171,9 +195,65 @@ fn run_fleet(hosts: usize, cfg: &Config, dir: &str) -> io::Result<()> {
     Ok(())
 }
 
+/// `--machine`: a machine-like log and its truth.
+fn run_machine(tags: usize, args: &Args) -> io::Result<()> {
+    let c = &args.cfg;
+    let given = |flag: &str| args.seen.iter().any(|s| s == flag);
+    let mut m = MachineConfig {
+        seed: c.seed,
+        tags,
+        form: c.form,
+        stamp: c.stamp,
+        encoding: c.encoding,
+        line_ending: c.line_ending,
+        driver: c.driver,
+        summary: c.summary,
+        reboots: c.reboots,
+        ..MachineConfig::default()
+    };
+    if let Some(n) = args.leaks {
+        m.leaks = n;
+    }
+    if given("--snapshots") {
+        m.snapshots = c.snapshots;
+    }
+    if given("--interval") {
+        m.interval_secs = c.interval_secs;
+    }
+    if given("--jitter") {
+        m.jitter = c.jitter;
+    }
+    if given("--gap") {
+        m.gap_prob = c.gap_prob;
+    }
+    let t0 = Instant::now();
+    let mut count = Count(0);
+    let file = File::create(&args.out)?;
+    let truth = synth::write_machine(&m, Tee(file, &mut count))?;
+    let secs = t0.elapsed().as_secs_f64();
+    if let Some(path) = &args.truth {
+        std::fs::write(path, synth::machine_truth_tsv(&truth))?;
+    }
+    let leaks = truth.series.iter().filter(|s| s.leak).count();
+    eprintln!(
+        "synth: wrote {} bytes to {}: machine log, {} snapshots, {} series ({} leaks), {} epoch(s), {:.2} s",
+        count.0,
+        args.out,
+        m.snapshots,
+        truth.series.len(),
+        leaks,
+        truth.epochs.last().map_or(0, |&e| e + 1),
+        secs
+    );
+    Ok(())
+}
+
 fn run(args: Args) -> io::Result<()> {
     if let Some(hosts) = args.fleet {
         return run_fleet(hosts, &args.cfg, &args.out);
+    }
+    if let Some(tags) = args.machine {
+        return run_machine(tags, &args);
     }
     let mut cfg = args.cfg;
     if let Some(mb) = args.size_mb {

@@ -29,6 +29,15 @@
 //! ISO) in ASCII, UTF-16LE, mixed UTF-16LE/ASCII or UTF-8-with-BOM files and CRLF, LF or CR line
 //! endings.
 //!
+//! # Machine logs
+//!
+//! [`generate_machine`] writes logs that look like a real machine's `poolmon -b -r -n` capture:
+//! 300 to 3,000 `(tag, pool)` series with heavy-tailed sizes (a few tags of hundreds of MiB,
+//! most of KiB), rows sorted by bytes in every snapshot, drivers loaded and unloaded midway,
+//! mostly healthy tags ([`MachineFamily::HEALTHY`]: static, flat, wandering, daily, caches,
+//! churn, steps, sawtooth) and a configurable number of planted leaks
+//! ([`MachineFamily::LEAKS`], each growing 256 KiB to 48 MiB), labelled in a [`MachineTruth`].
+//!
 //! # Example
 //!
 //! ```
@@ -59,12 +68,14 @@ use std::io::{self, BufWriter, Write};
 use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta, Timelike};
 
 mod fleet;
+mod machine;
 mod rng;
 mod series;
 mod text;
 mod timeline;
 
 pub use fleet::*;
+pub use machine::*;
 use rng::*;
 use series::*;
 use text::*;

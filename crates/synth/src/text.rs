@@ -249,10 +249,27 @@ pub(super) fn put_row(
     driver: bool,
     eol: &[u8],
 ) {
+    let text = if driver { s.driver.as_str() } else { "" };
+    put_row_parts(buf, form, &s.tag, s.pool, v, driver, text, eol);
+}
+
+/// [`put_row`] from its parts: the tag, the pool, the values and the driver text (written
+/// only when `driver` is set).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn put_row_parts(
+    buf: &mut Vec<u8>,
+    form: Form,
+    tag: &[u8; 4],
+    pool: Pool,
+    v: &Vals,
+    driver: bool,
+    driver_text: &str,
+    eol: &[u8],
+) {
     buf.push(b' ');
-    buf.extend_from_slice(&s.tag);
+    buf.extend_from_slice(tag);
     buf.push(b' ');
-    buf.extend_from_slice(s.pool.printed());
+    buf.extend_from_slice(pool.printed());
     match form {
         Form::Narrow | Form::Wide => {
             let w: [usize; 5] = if form == Form::Narrow {
@@ -293,7 +310,7 @@ pub(super) fn put_row(
         }
     }
     if driver {
-        buf.extend_from_slice(s.driver.as_bytes());
+        buf.extend_from_slice(driver_text.as_bytes());
     }
     buf.extend_from_slice(eol);
 }
