@@ -60,6 +60,8 @@ pub struct MachineResult {
     pub ap_ols: Option<f64>,
     /// (family, leak label, verdict) per analysed series.
     pub verdicts: Vec<(MachineFamily, bool, Verdict)>,
+    /// Last-minus-first bytes of every healthy series that got `leak`.
+    pub false_leak_growth: Vec<f64>,
     /// Generated series missing from the analysis plus analysed series unknown to the truth.
     pub unmatched: usize,
     /// Seconds spent generating, reading and analysing.
@@ -130,6 +132,22 @@ pub fn run_machine(cfg: &MachineConfig) -> poolscan::Result<MachineResult> {
     };
     out.ap_last_first = ap_of(&lf);
     out.ap_ols = ap_of(&ols);
+    let growth: HashMap<(&str, &str), f64> = keys
+        .iter()
+        .zip(&lf)
+        .map(|((t, p), &g)| ((t.as_str(), *p), g))
+        .collect();
+    out.false_leak_growth = reports
+        .iter()
+        .filter(|s| s.verdict == Verdict::Leak)
+        .filter(|s| label.get(&(s.tag.as_str(), s.pool)).is_some_and(|l| !l.1))
+        .map(|s| {
+            growth
+                .get(&(s.tag.as_str(), s.pool))
+                .copied()
+                .unwrap_or(0.0)
+        })
+        .collect();
     out.secs = t0.elapsed().as_secs_f64();
     Ok(out)
 }
@@ -237,6 +255,9 @@ pub struct MachineSummary {
     pub clean_max_leaks: usize,
     /// `leak` verdicts over every series of the clean logs.
     pub clean_false_leaks: usize,
+    /// Of those, the ones whose bytes grew at least 256 KiB from the first to the last
+    /// snapshot (the least growth of a planted leak).
+    pub clean_false_leaks_256k: usize,
     /// Series of the clean logs.
     pub clean_series: usize,
     /// Unmatched series over all logs (should be 0).
@@ -288,6 +309,11 @@ pub fn summarize_machines(results: &[MachineResult]) -> MachineSummary {
             let fl = r.false_leaks();
             s.clean_series += r.tags;
             s.clean_false_leaks += fl;
+            s.clean_false_leaks_256k += r
+                .false_leak_growth
+                .iter()
+                .filter(|&&g| g >= synth::MIN_LEAK_GROWTH as f64)
+                .count();
             s.clean_max_leaks = s.clean_max_leaks.max(fl);
             s.clean_with_leak += usize::from(fl > 0);
             s.clean_with_suspect += usize::from(r.verdicts.iter().any(|v| v.2 == Verdict::Suspect));
@@ -420,11 +446,11 @@ pub fn markdown_tables(results: &[MachineResult], sizes: &[usize], lengths: &[us
     let _ = writeln!(o);
     let _ = writeln!(o, "Clean logs (no planted leak):");
     let _ = writeln!(o);
-    let _ = writeln!(o, "| clean logs | series | logs with any `leak` | most `leak` on one log | false `leak` (all series) | logs with any `suspect` |");
-    let _ = writeln!(o, "|-----------:|-------:|---------------------:|-----------------------:|--------------------------:|------------------------:|");
+    let _ = writeln!(o, "| clean logs | series | logs with any `leak` | most `leak` on one log | false `leak` (all series) | of which grew ≥ 256 KiB | logs with any `suspect` |");
+    let _ = writeln!(o, "|-----------:|-------:|---------------------:|-----------------------:|--------------------------:|------------------------:|------------------------:|");
     let _ = writeln!(
         o,
-        "| {} | {} | {} ({}) | {} | {} ({}) | {} ({}) |",
+        "| {} | {} | {} ({}) | {} | {} ({}) | {} | {} ({}) |",
         s.clean,
         s.clean_series,
         s.clean_with_leak,
@@ -432,6 +458,7 @@ pub fn markdown_tables(results: &[MachineResult], sizes: &[usize], lengths: &[us
         s.clean_max_leaks,
         s.clean_false_leaks,
         pct(s.clean_false_leaks, s.clean_series),
+        s.clean_false_leaks_256k,
         s.clean_with_suspect,
         pct(s.clean_with_suspect, s.clean)
     );
