@@ -53,7 +53,13 @@ pub(super) enum Held {
     Wandering,
     /// It grew less than required (the bytes required).
     Small(f64),
+    /// Its rise slowed down clearly in the second half (a cache filling up).
+    Levelled,
 }
+
+/// A rise whose second half is slower by this many standard deviations
+/// ([`levelling`]) levelled off: not a leak.
+pub const LEVELLED_Z: f64 = 2.5;
 
 /// The verdict of a series from its score, its drift against the log-wide
 /// cutoff, and its growth; the reason it was held back from `leak`, if it was.
@@ -73,6 +79,9 @@ pub(super) fn verdict(
         }
         if drift.growth < required {
             return (Verdict::Suspect, Some(Held::Small(required)));
+        }
+        if drift.levelled >= LEVELLED_Z {
+            return (Verdict::Suspect, Some(Held::Levelled));
         }
         return (Verdict::Leak, None);
     }

@@ -1,53 +1,122 @@
 //! Drift beyond a series' own wandering: the one test per series that the
 //! log-wide decision ([`decide`]) controls for multiplicity.
 //!
-//! A `leak` must rise more than the series' own dynamics explain. Two nulls
-//! fit healthy series: noise around a level (the trend's t-statistic, with
-//! the noise's autocorrelation, is the right test) and a random walk, whose
-//! `k`-step changes grow with `k` (the drift of its steps is the right test;
-//! the trend's t-statistic of a walk grows without bound). Which one fits is
-//! read off the residuals around the fitted line: their variance ratio at a
-//! lag of an eighth of the segment is about `1/k` for noise and about 1 for
-//! a walk; the drift score is the trend's score and the walk's drift score
-//! weighted by where the ratio falls between the two. The same is read on
-//! the series' floor (a low quantile per window, or a sawtooth's troughs), so
-//! churn and sawtooth teeth do not hide a leak, and on the trailing half of
-//! each segment too (a leak that starts late). Segments (boots) are combined
-//! by Stouffer's rule, weighted by √length; the largest of the four readings
-//! counts, at four times its tail probability (a Bonferroni bound).
+//! A `leak` must rise more than the series' own dynamics explain. Healthy
+//! series wander in two ways at once: noise around a level, and a random
+//! walk (open handles, IRPs, cache entries), whose `k`-step changes grow
+//! with `k`. A plain trend test assumes the first and calls many walks
+//! leaks; a walk's drift test assumes the second and misses leaks under
+//! noise. [`drift_score`] fits both parts to the series' own residuals (a
+//! local-level model) and tests the slope against the spread they give it.
+//! The same is read on the series' floor (a low quantile per window, or a
+//! sawtooth's troughs), so churn and sawtooth teeth do not hide a leak, and
+//! on the trailing half of each segment too (a leak that starts late).
+//! Segments (boots) are combined by Stouffer's rule, weighted by √length;
+//! the largest of the four readings counts, at four times its tail
+//! probability (a Bonferroni bound).
 
 use super::*;
 
 /// Fewest points for a segment's drift to be read.
 pub(super) const DRIFT_MIN_POINTS: usize = 8;
 
-/// The drift score (a normal score) of points `y` on clock `x` around their
-/// Theil–Sen line `fit`, with the noise's lag-1 autocorrelation at least
-/// `rho`; `None` for fewer than [`DRIFT_MIN_POINTS`] points or no fit.
-pub(super) fn drift_score(x: &[f64], y: &[f64], fit: Option<stats::Fit>, rho: f64) -> Option<f64> {
-    let n = x.len().min(y.len());
+/// The drift score (a normal score) of values `y` in snapshot order: their
+/// Theil–Sen slope against its standard error under a local-level model
+/// fitted to the residuals (a random walk of variance `σ_η²` per step plus
+/// white noise of variance `σ_ε²`), read on Student's t with the degrees of
+/// freedom the two variance parts carry. `None` for fewer than
+/// [`DRIFT_MIN_POINTS`] values.
+///
+/// The two variances come from the residuals' one-step and `k`-step changes
+/// (`k` an eighth of the points): `V_j = j·σ_η² + 2σ_ε²`, the walk part
+/// corrected for the detrending (a detrended walk's `k`-step changes are
+/// smaller by `1 − k/n`). The slope of a walk varies as `6σ_η²/(5n)` per
+/// step², that of white noise as `12σ_ε²/(n³ − n)`: a small walk part soon
+/// dominates, which a plain trend test (white-noise model) ignores and
+/// which calls wandering series leaks.
+pub(super) fn drift_score(y: &[f64]) -> Option<f64> {
+    let (slope, sd, df) = slope_spread(y)?;
+    if sd <= 0.0 {
+        // Residuals that do not move: a straight line.
+        return Some(if slope > 0.0 { 1e6 } else { 0.0 });
+    }
+    Some(stats::t_to_z(slope / sd, df).min(1e6))
+}
+
+/// The Theil–Sen slope of `y` per snapshot, its standard deviation under
+/// the local-level model of [`drift_score`] (0 when the residuals do not
+/// move) and its degrees of freedom.
+fn slope_spread(y: &[f64]) -> Option<(f64, f64, f64)> {
+    let n = y.len();
     if n < DRIFT_MIN_POINTS {
         return None;
     }
-    let fit = fit?;
-    let z_trend = match slope_se_with(x, y, rho, Some(Some(fit))) {
-        Some((b, se, df)) if se > 0.0 => stats::t_to_z(b / se, df),
-        Some((b, _, _)) if b > 0.0 => f64::INFINITY,
-        _ => 0.0,
-    };
-    let z_walk = stats::increment_t(y).map_or(0.0, |(t, df)| stats::t_to_z(t, df));
-    let resid: Vec<f64> = x
+    let idx: Vec<f64> = (0..n).map(|i| i as f64).collect();
+    let (tx, ty) = fit_sample(&idx, y);
+    let fit = stats::theil_sen(&tx, &ty)?;
+    let resid: Vec<f64> = y
         .iter()
-        .zip(y)
-        .map(|(a, b)| b - (fit.intercept + fit.slope * a))
+        .enumerate()
+        .map(|(i, v)| v - (fit.intercept + fit.slope * i as f64))
         .collect();
     let k = (n / 8).max(2);
-    // Residuals that do not move: a straight line, no walk.
-    let walk = stats::variance_ratio(&resid, k).map_or(0.0, |vr| {
-        ((vr * k as f64 - 1.0) / (k as f64 - 1.0)).clamp(0.0, 1.0)
-    });
-    let z = (1.0 - walk) * z_trend.min(1e6) + walk * z_walk.min(1e6);
-    Some(z)
+    let (v1, vk) = (lag_variance(&resid, 1)?, lag_variance(&resid, k)?);
+    let nf = n as f64;
+    let kf = k as f64;
+    // Mean-reverting noise that has not settled within k steps counts as a
+    // walk here: the safe side.
+    let walk = ((vk - v1) / (kf - 1.0)).max(0.0) / (1.0 - kf / nf);
+    let white = ((kf * v1 - vk) / (2.0 * (kf - 1.0))).max(0.0);
+    let var_walk = 6.0 * walk / (5.0 * nf);
+    let var_white = 12.0 * white / (nf * nf * nf - nf);
+    let var = var_walk + var_white;
+    if !var.is_finite() {
+        return None;
+    }
+    if var <= 0.0 {
+        return Some((fit.slope, 0.0, (nf - 2.0).max(1.0)));
+    }
+    let share = var_walk / var;
+    let df_walk = (nf / kf - 1.0).max(1.0);
+    let df_white = (nf - 2.0).max(1.0);
+    let df = 1.0 / (share * share / df_walk + (1.0 - share) * (1.0 - share) / df_white);
+    Some((fit.slope, var.sqrt(), df))
+}
+
+/// Fewest points of a segment for its levelling off to be read.
+pub(super) const LEVEL_MIN_POINTS: usize = 16;
+
+/// How clearly values `y` levelled off: the slope of their second half
+/// below the slope of them all, in standard deviations of the former (a
+/// normal score; negative when the second half rose faster). A leak keeps
+/// its rate; a cache warming up and a cycle past its steepest point slow
+/// down. `None` for fewer than [`LEVEL_MIN_POINTS`] values or no rise.
+pub(super) fn levelling(y: &[f64]) -> Option<f64> {
+    if y.len() < LEVEL_MIN_POINTS {
+        return None;
+    }
+    let (b, _, _) = slope_spread(y)?;
+    if b <= 0.0 {
+        return None;
+    }
+    let (b2, sd2, df2) = slope_spread(&y[y.len() / 2..])?;
+    if sd2 <= 0.0 {
+        return Some(if b2 < b { 1e6 } else { -1e6 });
+    }
+    Some(stats::t_to_z((b - b2) / sd2, df2))
+}
+
+/// The variance of the `lag`-step changes of `v` (overlapping); `None` when
+/// there are fewer than two changes or the result is not finite.
+fn lag_variance(v: &[f64], lag: usize) -> Option<f64> {
+    if v.len() < lag + 2 {
+        return None;
+    }
+    let d: Vec<f64> = v.windows(lag + 1).map(|w| w[lag] - w[0]).collect();
+    let m = d.len() as f64;
+    let mean = d.iter().sum::<f64>() / m;
+    let var = d.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (m - 1.0);
+    var.is_finite().then_some(var)
 }
 
 /// The floor a segment's drift is also read on: a sawtooth's troughs when
@@ -62,32 +131,27 @@ pub(super) fn drift_floor(x: &[f64], y: &[f64], drops: Option<&[usize]>) -> Vec<
 }
 
 /// The raw and floor drift scores of points `x`, `y` (one segment, or its
-/// trailing half) around `fit`, with the noise's autocorrelation at least `rho`.
-fn readings(
-    x: &[f64],
-    y: &[f64],
-    fit: Option<stats::Fit>,
-    drops: Option<&[usize]>,
-    rho: f64,
-) -> Option<(f64, f64)> {
-    let z_raw = drift_score(x, y, fit, rho)?;
-    let f = drift_floor(x, y, drops);
-    let (fx, fy): (Vec<f64>, Vec<f64>) = f.into_iter().unzip();
-    let z_floor = drift_score(&fx, &fy, stats::theil_sen(&fx, &fy), 0.0).unwrap_or(0.0);
+/// trailing half; `drops`: the sawtooth's drops, when known).
+fn readings(x: &[f64], y: &[f64], drops: Option<&[usize]>) -> Option<(f64, f64)> {
+    let z_raw = drift_score(y)?;
+    let fy: Vec<f64> = drift_floor(x, y, drops).into_iter().map(|p| p.1).collect();
+    let z_floor = drift_score(&fy).unwrap_or(0.0);
     Some((z_raw, z_floor))
 }
 
-/// A series' drift: its tail probability (two readings, every boot) and the
+/// A series' drift: its tail probability (four readings, every boot) and the
 /// drift score it comes from, and how much its fitted trend rose over the
 /// log (the rises of its segments added up).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct Drift {
     /// The larger of the raw and the floor readings (Stouffer over segments).
     pub(super) z: f64,
-    /// `min(1, 2·Φ(−z))`; 1 when no segment could be read.
+    /// `min(1, 4·Φ(−z))` (four readings); 1 when no segment could be read.
     pub(super) p: f64,
     /// Bytes the fitted trends rose, segments that fell counting 0.
     pub(super) growth: f64,
+    /// [`levelling`] of the longest segment (0 when it cannot be read).
+    pub(super) levelled: f64,
 }
 
 /// Readings of a series' drift: raw and floor, over whole segments and
@@ -96,21 +160,24 @@ pub(super) struct Drift {
 const READINGS: f64 = 4.0;
 
 /// The drift of a series from its segments' points (time clock).
-pub(super) fn series_drift(points: &[Points], rho: f64) -> Drift {
+pub(super) fn series_drift(points: &[Points]) -> Drift {
     let (mut raw, mut floor, mut w2) = (0.0, 0.0, 0.0);
     let (mut raw_tail, mut floor_tail, mut w2_tail) = (0.0, 0.0, 0.0);
     let mut read = false;
     let mut growth = 0.0;
+    let mut levelled = (0, 0.0);
     for pts in points {
         let n = pts.x.len();
+        if n > levelled.0 {
+            levelled = (n, levelling(&pts.y).unwrap_or(0.0));
+        }
         if let Some(fit) = pts.fit {
             let rise = fit.slope * (pts.x[n - 1] - pts.x[0]);
             if rise.is_finite() && rise > 0.0 {
                 growth += rise;
             }
         }
-        let Some((z_raw, z_floor)) = readings(&pts.x, &pts.y, pts.fit, pts.drops.as_deref(), rho)
-        else {
+        let Some((z_raw, z_floor)) = readings(&pts.x, &pts.y, pts.drops.as_deref()) else {
             continue;
         };
         let w = (n as f64).sqrt();
@@ -120,7 +187,7 @@ pub(super) fn series_drift(points: &[Points], rho: f64) -> Drift {
         read = true;
         let half = n / 2;
         let (tx, ty) = (&pts.x[half..], &pts.y[half..]);
-        if let Some((zr, zf)) = readings(tx, ty, fit_line(tx, ty), None, rho) {
+        if let Some((zr, zf)) = readings(tx, ty, None) {
             let w = ((n - half) as f64).sqrt();
             raw_tail += w * zr;
             floor_tail += w * zf;
@@ -132,6 +199,7 @@ pub(super) fn series_drift(points: &[Points], rho: f64) -> Drift {
             z: 0.0,
             p: 1.0,
             growth,
+            levelled: levelled.1,
         };
     }
     let mut z = raw.max(floor) / w2.sqrt();
@@ -140,5 +208,73 @@ pub(super) fn series_drift(points: &[Points], rho: f64) -> Drift {
     }
     let z = z.max(0.0);
     let p = (READINGS * stats::normal_cdf(-z)).min(1.0);
-    Drift { z, p, growth }
+    Drift {
+        z,
+        p,
+        growth,
+        levelled: levelled.1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reproducible stream of uniform numbers in (−0.5, 0.5).
+    fn uniform(seed: u64) -> impl Iterator<Item = f64> {
+        let mut x = seed;
+        std::iter::repeat_with(move || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+        })
+    }
+
+    #[test]
+    fn a_walk_without_drift_is_not_a_drift_but_a_trend_through_noise_is() {
+        let mut high = 0;
+        for seed in 0..200 {
+            let mut level = 1e6;
+            let walk: Vec<f64> = uniform(seed)
+                .take(96)
+                .map(|u| {
+                    level += u * 2e4;
+                    level
+                })
+                .collect();
+            let z = drift_score(&walk).unwrap();
+            assert!(z.is_finite());
+            if z > 3.0 {
+                high += 1;
+            }
+        }
+        // A normal score above 3 has a chance of 0.13%: allow a few.
+        assert!(high <= 3, "{high} of 200 walks drift 3σ");
+        // A leak of 1,000 bytes a snapshot through noise of ±5,000 (it rises
+        // 33 times the noise's spread). A rise of 3 spreads (100 bytes a
+        // snapshot) is not told from a faint walk in 96 snapshots.
+        let leak: Vec<f64> = uniform(7)
+            .take(96)
+            .enumerate()
+            .map(|(i, u)| 1e6 + 1000.0 * i as f64 + u * 1e4)
+            .collect();
+        let z = drift_score(&leak).unwrap();
+        assert!(z > 4.0, "{z}");
+        assert_eq!(drift_score(&leak[..7]), None);
+    }
+
+    #[test]
+    fn a_cache_that_fills_up_levels_off_and_a_leak_does_not() {
+        let cache: Vec<f64> = (0..96)
+            .map(|i| 1e6 * (1.0 - (-(i as f64) / 20.0).exp()))
+            .collect();
+        assert!(levelling(&cache).unwrap() > LEVELLED_Z);
+        let leak: Vec<f64> = uniform(3)
+            .take(96)
+            .enumerate()
+            .map(|(i, u)| 1e5 + 1e3 * i as f64 + u * 5e3)
+            .collect();
+        assert!(levelling(&leak).unwrap() < LEVELLED_Z);
+    }
 }

@@ -259,7 +259,7 @@ pub(super) fn judge(
     if leaking >= 2 {
         score = (score + 0.1).min(1.0);
     }
-    let drift = series_drift(&points, rho);
+    let drift = series_drift(&points);
     Judged {
         score,
         leaking,

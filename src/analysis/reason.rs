@@ -103,6 +103,10 @@ pub(super) fn reason(j: &Judged, verdict: Verdict, c: &Context) -> String {
                     units::bytes(d.growth),
                     units::bytes(required)
                 )),
+                Some(Held::Levelled) => parts.push(format!(
+                    "but its rise slowed down ({:.1}σ slower in the second half: a cache filling up or a cycle?)",
+                    d.levelled
+                )),
                 None => {}
             }
             parts.push(format!("{change}{over}"));
