@@ -99,11 +99,17 @@ pub(super) fn levelling(y: &[f64]) -> Option<f64> {
     if b <= 0.0 {
         return None;
     }
-    let (b2, sd2, df2) = slope_spread(&y[y.len() / 2..])?;
-    if sd2 <= 0.0 {
-        return Some(if b2 < b { 1e6 } else { -1e6 });
-    }
-    Some(stats::t_to_z((b - b2) / sd2, df2))
+    // The second half, and the last quarter when it has enough points (a
+    // cache that is nearly full by the end).
+    let slower = |from: usize| -> Option<f64> {
+        let (b2, sd2, df2) = slope_spread(&y[from..])?;
+        if sd2 <= 0.0 {
+            return Some(if b2 < b { 1e6 } else { -1e6 });
+        }
+        Some(stats::t_to_z((b - b2) / sd2, df2))
+    };
+    let half = slower(y.len() / 2)?;
+    Some(slower(y.len() - y.len() / 4).map_or(half, |q| q.max(half)))
 }
 
 /// The variance of the `lag`-step changes of `v` (overlapping); `None` when

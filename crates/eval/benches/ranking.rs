@@ -27,10 +27,25 @@ fn main() {
         .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
         .filter(|v: &Vec<usize>| !v.is_empty())
         .unwrap_or_else(|| vec![12, 24, 48, 96, 200, 500]);
+    // POOLSCAN_MIN_GROWTH=BYTES: the `leak` growth gate (default 64 KiB; most of this
+    // suite's leaks grow less, so 0 measures the rest of the decision).
+    let min_growth: f64 = std::env::var("POOLSCAN_MIN_GROWTH")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(64.0 * 1024.0);
+    let opts = poolscan::analysis::Options {
+        min_growth: poolscan::analysis::MinGrowth::Bytes(min_growth),
+        ..Default::default()
+    };
     let cfgs = eval::suite_from(base, seeds, &lengths);
     let results: Vec<(usize, eval::LogResult)> = cfgs
         .par_iter()
-        .map(|c| (c.snapshots, eval::run_one(c).expect("suite log reads")))
+        .map(|c| {
+            (
+                c.snapshots,
+                eval::run_one_with(c, &opts).expect("suite log reads"),
+            )
+        })
         .collect();
     let from = if base > 0 {
         format!(" from seed {base}")

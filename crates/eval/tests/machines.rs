@@ -79,8 +79,27 @@ fn machine_logs_are_read_and_every_series_judged() {
     assert!(flagged * 2 >= 21, "{flagged} of 21 leaks flagged");
 }
 
-/// Target: no `leak` verdict on a clean machine log. Fails today (healthy wandering tags,
-/// caches and steps get `leak`); un-ignore when the detector is fixed.
+/// What holds today: on the two clean logs of 1,000 series, at most one false `leak` in all
+/// (walks, mean-reverting tags and steps get none; before the log-wide decision each log
+/// had dozens); on the mixed logs `leak` precision ≥ 0.6 (0.70 measured, 0.28 before) and
+/// recall ≥ 0.7 (0.76 measured).
+#[test]
+fn clean_logs_get_at_most_one_leak_and_mixed_logs_stay_precise() {
+    let false_leaks: usize = run(&clean_logs())
+        .iter()
+        .map(|r| r.verdicts.iter().filter(|v| v.2 == Verdict::Leak).count())
+        .sum();
+    assert!(
+        false_leaks <= 1,
+        "{false_leaks} false leaks on 2 clean logs"
+    );
+    let s = eval::summarize_machines(&run(&mixed_logs()));
+    assert!(s.precision >= 0.6, "precision {:.3}", s.precision);
+    assert!(s.recall >= 0.7, "recall {:.3}", s.recall);
+}
+
+/// Target: no `leak` verdict on a clean machine log. Fails today (a daily cycle on one of
+/// the two logs gets `leak`); un-ignore when the detector is fixed.
 #[test]
 #[ignore = "target for the detector: fails today"]
 fn clean_logs_get_no_leak() {
@@ -96,9 +115,9 @@ fn clean_logs_get_no_leak() {
 }
 
 /// Target: planted leaks are found (recall ≥ 0.8) with precision ≥ 0.9 on mixed logs. Fails
-/// today on precision (0.28); un-ignore when the detector is fixed.
+/// today (recall 0.76, precision 0.70); un-ignore when the detector is fixed.
 #[test]
-#[ignore = "target for the detector: fails today (precision)"]
+#[ignore = "target for the detector: fails today (recall)"]
 fn mixed_logs_find_the_leaks_and_little_else() {
     let s = eval::summarize_machines(&run(&mixed_logs()));
     assert!(s.recall >= 0.8, "recall {:.3}", s.recall);
