@@ -3,6 +3,9 @@
 //! healthy (static, flat, wandering, daily, caches, churn, steps, sawtooth, drivers loaded and
 //! unloaded), a few are planted leaks.
 //!
+//! One concern (the machine-like generator: its families, their parameters and the writer),
+//! so one file, longer than the others.
+//!
 //! Levels are drawn in bytes (log-normal around 16 KiB with σ = 2 in log units, plus a few big
 //! tags of 24–640 MiB), object sizes log-uniform from 16 B to 64 KiB (at most a quarter of the
 //! level), and `Diff = level / size`. Time constants are in real time (seconds): a daily cycle
