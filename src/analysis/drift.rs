@@ -35,18 +35,25 @@ pub(super) const DRIFT_MIN_POINTS: usize = 8;
 /// dominates, which a plain trend test (white-noise model) ignores and
 /// which calls wandering series leaks.
 pub(super) fn drift_score(y: &[f64]) -> Option<f64> {
-    let (slope, sd, df) = slope_spread(y)?;
+    slope_spread(y).map(z_of)
+}
+
+/// The drift score of a [`slope_spread`].
+fn z_of((slope, sd, df): Spread) -> f64 {
     if sd <= 0.0 {
         // Residuals that do not move: a straight line.
-        return Some(if slope > 0.0 { 1e6 } else { 0.0 });
+        return if slope > 0.0 { 1e6 } else { 0.0 };
     }
-    Some(stats::t_to_z(slope / sd, df).min(1e6))
+    stats::t_to_z(slope / sd, df).min(1e6)
 }
+
+/// A slope, its standard deviation and its degrees of freedom.
+type Spread = (f64, f64, f64);
 
 /// The Theil–Sen slope of `y` per snapshot, its standard deviation under
 /// the local-level model of [`drift_score`] (0 when the residuals do not
 /// move) and its degrees of freedom.
-fn slope_spread(y: &[f64]) -> Option<(f64, f64, f64)> {
+fn slope_spread(y: &[f64]) -> Option<Spread> {
     let n = y.len();
     if n < DRIFT_MIN_POINTS {
         return None;
@@ -60,7 +67,10 @@ fn slope_spread(y: &[f64]) -> Option<(f64, f64, f64)> {
         .map(|(i, v)| v - (fit.intercept + fit.slope * i as f64))
         .collect();
     let k = (n / 8).max(2);
-    let (v1, vk) = (lag_variance(&resid, 1)?, lag_variance(&resid, k)?);
+    let (v1, vk) = (
+        stats::lag_variance(&resid, 1)?,
+        stats::lag_variance(&resid, k)?,
+    );
     let nf = n as f64;
     let kf = k as f64;
     // Mean-reverting noise that has not settled within k steps counts as a
@@ -88,41 +98,29 @@ pub(super) const LEVEL_MIN_POINTS: usize = 16;
 
 /// How clearly values `y` levelled off: the slope of their second half
 /// below the slope of them all, in standard deviations of the former (a
-/// normal score; negative when the second half rose faster). A leak keeps
-/// its rate; a cache warming up and a cycle past its steepest point slow
-/// down. `None` for fewer than [`LEVEL_MIN_POINTS`] values or no rise.
-pub(super) fn levelling(y: &[f64]) -> Option<f64> {
+/// normal score; negative when the second half rose faster), and the same
+/// for the last quarter when it has enough points (a cache that is nearly
+/// full by the end): the larger counts. A leak keeps its rate; a cache
+/// warming up and a cycle past its steepest point slow down. `whole` and
+/// `half` are the [`slope_spread`] of `y` and of its second half, when
+/// known. `None` for fewer than [`LEVEL_MIN_POINTS`] values or no rise.
+pub(super) fn levelling(y: &[f64], whole: Option<Spread>, half: Option<Spread>) -> Option<f64> {
     if y.len() < LEVEL_MIN_POINTS {
         return None;
     }
-    let (b, _, _) = slope_spread(y)?;
+    let (b, _, _) = whole?;
     if b <= 0.0 {
         return None;
     }
-    // The second half, and the last quarter when it has enough points (a
-    // cache that is nearly full by the end).
-    let slower = |from: usize| -> Option<f64> {
-        let (b2, sd2, df2) = slope_spread(&y[from..])?;
+    let slower = |(b2, sd2, df2): Spread| -> f64 {
         if sd2 <= 0.0 {
-            return Some(if b2 < b { 1e6 } else { -1e6 });
+            return if b2 < b { 1e6 } else { -1e6 };
         }
-        Some(stats::t_to_z((b - b2) / sd2, df2))
+        stats::t_to_z((b - b2) / sd2, df2)
     };
-    let half = slower(y.len() / 2)?;
-    Some(slower(y.len() - y.len() / 4).map_or(half, |q| q.max(half)))
-}
-
-/// The variance of the `lag`-step changes of `v` (overlapping); `None` when
-/// there are fewer than two changes or the result is not finite.
-fn lag_variance(v: &[f64], lag: usize) -> Option<f64> {
-    if v.len() < lag + 2 {
-        return None;
-    }
-    let d: Vec<f64> = v.windows(lag + 1).map(|w| w[lag] - w[0]).collect();
-    let m = d.len() as f64;
-    let mean = d.iter().sum::<f64>() / m;
-    let var = d.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (m - 1.0);
-    var.is_finite().then_some(var)
+    let half = slower(half?);
+    let quarter = slope_spread(&y[y.len() - y.len() / 4..]).map(slower);
+    Some(quarter.map_or(half, |q| q.max(half)))
 }
 
 /// The floor a segment's drift is also read on: a sawtooth's troughs when
@@ -130,16 +128,20 @@ fn lag_variance(v: &[f64], lag: usize) -> Option<f64> {
 /// or four points ([`DRIFT_MIN_POINTS`] to 32 windows).
 pub(super) fn drift_floor(x: &[f64], y: &[f64], drops: Option<&[usize]>) -> Vec<(f64, f64)> {
     let n = x.len().min(y.len());
-    match drops.map(|at| stats::troughs_at(&pairs(x, y), at)) {
-        Some(t) if t.len() >= MIN_TEETH.max(DRIFT_MIN_POINTS) => t,
-        _ => stats::bin_floor(x, y, (n / 4).max(n / 3).clamp(DRIFT_MIN_POINTS, 32), 0.1),
-    }
+    let windows = (n / 4).max(n / 3).clamp(DRIFT_MIN_POINTS, 32);
+    floor_points(x, y, drops, MIN_TEETH.max(DRIFT_MIN_POINTS), windows)
 }
 
 /// The raw and floor drift scores of points `x`, `y` (one segment, or its
-/// trailing half; `drops`: the sawtooth's drops, when known).
-fn readings(x: &[f64], y: &[f64], drops: Option<&[usize]>) -> Option<(f64, f64)> {
-    let z_raw = drift_score(y)?;
+/// trailing half) given the raw values' [`slope_spread`] `raw`; `drops`:
+/// the sawtooth's drops, when known.
+fn readings(
+    x: &[f64],
+    y: &[f64],
+    raw: Option<Spread>,
+    drops: Option<&[usize]>,
+) -> Option<(f64, f64)> {
+    let z_raw = z_of(raw?);
     let fy: Vec<f64> = drift_floor(x, y, drops).into_iter().map(|p| p.1).collect();
     let z_floor = drift_score(&fy).unwrap_or(0.0);
     Some((z_raw, z_floor))
@@ -174,8 +176,13 @@ pub(super) fn series_drift(points: &[Points]) -> Drift {
     let mut levelled = (0, 0.0);
     for pts in points {
         let n = pts.x.len();
+        let half = n / 2;
+        // Each fit once: the whole segment's and its second half's serve
+        // both the drift readings and the levelling.
+        let whole = slope_spread(&pts.y);
+        let second = whole.and_then(|_| slope_spread(&pts.y[half..]));
         if n > levelled.0 {
-            levelled = (n, levelling(&pts.y).unwrap_or(0.0));
+            levelled = (n, levelling(&pts.y, whole, second).unwrap_or(0.0));
         }
         if let Some(fit) = pts.fit {
             let rise = fit.slope * (pts.x[n - 1] - pts.x[0]);
@@ -183,7 +190,7 @@ pub(super) fn series_drift(points: &[Points]) -> Drift {
                 growth += rise;
             }
         }
-        let Some((z_raw, z_floor)) = readings(&pts.x, &pts.y, pts.drops.as_deref()) else {
+        let Some((z_raw, z_floor)) = readings(&pts.x, &pts.y, whole, pts.drops.as_deref()) else {
             continue;
         };
         let w = (n as f64).sqrt();
@@ -191,9 +198,8 @@ pub(super) fn series_drift(points: &[Points]) -> Drift {
         floor += w * z_floor;
         w2 += w * w;
         read = true;
-        let half = n / 2;
         let (tx, ty) = (&pts.x[half..], &pts.y[half..]);
-        if let Some((zr, zf)) = readings(tx, ty, None) {
+        if let Some((zr, zf)) = readings(tx, ty, second, None) {
             let w = ((n - half) as f64).sqrt();
             raw_tail += w * zr;
             floor_tail += w * zf;
@@ -275,12 +281,13 @@ mod tests {
         let cache: Vec<f64> = (0..96)
             .map(|i| 1e6 * (1.0 - (-(i as f64) / 20.0).exp()))
             .collect();
-        assert!(levelling(&cache).unwrap() > LEVELLED_Z);
+        let half = |y: &[f64]| slope_spread(&y[y.len() / 2..]);
+        assert!(levelling(&cache, slope_spread(&cache), half(&cache)).unwrap() > LEVELLED_Z);
         let leak: Vec<f64> = uniform(3)
             .take(96)
             .enumerate()
             .map(|(i, u)| 1e5 + 1e3 * i as f64 + u * 5e3)
             .collect();
-        assert!(levelling(&leak).unwrap() < LEVELLED_Z);
+        assert!(levelling(&leak, slope_spread(&leak), half(&leak)).unwrap() < LEVELLED_Z);
     }
 }

@@ -326,9 +326,21 @@ pub(super) fn floor_windows(n: usize) -> usize {
 /// sawtooth's troughs when it has enough teeth (`drops`: [`stats::drops`]
 /// of `y`), otherwise the 10th percentile per window.
 pub(super) fn floor_of(x: &[f64], y: &[f64], drops: Option<&[usize]>) -> Vec<(f64, f64)> {
+    floor_points(x, y, drops, MIN_TEETH, floor_windows(x.len().min(y.len())))
+}
+
+/// A sawtooth's troughs when `drops` gives at least `min_teeth` of them,
+/// otherwise the 10th percentile of each of `windows` windows.
+pub(super) fn floor_points(
+    x: &[f64],
+    y: &[f64],
+    drops: Option<&[usize]>,
+    min_teeth: usize,
+    windows: usize,
+) -> Vec<(f64, f64)> {
     match drops.map(|at| stats::troughs_at(&pairs(x, y), at)) {
-        Some(t) if t.len() >= MIN_TEETH => t,
-        _ => stats::bin_floor(x, y, floor_windows(x.len().min(y.len())), 0.1),
+        Some(t) if t.len() >= min_teeth => t,
+        _ => stats::bin_floor(x, y, windows, 0.1),
     }
 }
 

@@ -4,8 +4,8 @@
 //! What lives here: `robust` (median, quantiles, MAD), `fit` (least squares,
 //! Theil–Sen), `trend` (Kendall, Mann–Kendall, Pearson, the normal and t
 //! distributions), `floor` (floor windows, troughs, retention, step
-//! concentration, deceleration), `drift` (the random-walk drift test, the
-//! variance ratio, Benjamini–Hochberg); shared helpers in this file.
+//! concentration, deceleration), `drift` (the variance of `k`-step changes,
+//! Benjamini–Hochberg); shared helpers in this file.
 //!
 //!
 //! Plain, dependency-free functions over `&[f64]` slices that implement the

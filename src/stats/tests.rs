@@ -865,28 +865,8 @@ fn large_inputs_finish() {
 }
 
 #[test]
-fn increment_t_tests_a_random_walks_drift() {
-    assert_eq!(
-        increment_t(&[0.0, 1.0, 2.0, 3.0, 4.0]),
-        Some((f64::INFINITY, 3.0))
-    );
-    assert_eq!(increment_t(&[5.0; 6]), None);
-    assert_eq!(increment_t(&[1.0, 2.0, 3.0]), None);
-    // Steps +1, +3, +1, +3: mean 2, sd 2/√3·√… — t = 2 / (sd/√4).
-    let (t, df) = increment_t(&[0.0, 1.0, 4.0, 5.0, 8.0]).unwrap();
-    let sd = (4.0f64 / 3.0).sqrt();
-    assert!((t - 2.0 / (sd / 2.0)).abs() < 1e-12, "{t}");
-    assert_eq!(df, 3.0);
-    // Noise around a level: the differences sum to the end-to-end change only.
-    let noise: Vec<f64> = (0..200)
-        .map(|i| if i % 2 == 0 { 10.0 } else { 12.0 })
-        .collect();
-    assert!(increment_t(&noise).unwrap().0.abs() < 0.2);
-}
-
-#[test]
-fn variance_ratio_tells_a_walk_from_noise() {
-    // A deterministic ±1 walk that keeps going in runs of 8 steps.
+fn lag_variance_grows_with_the_lag_for_a_walk_only() {
+    // A deterministic ±1 walk that keeps going in runs of 8 steps, and ±1 noise.
     let mut walk = vec![0.0];
     for i in 0..400 {
         let step = if (i / 8) % 2 == 0 { 1.0 } else { -1.0 };
@@ -895,11 +875,14 @@ fn variance_ratio_tells_a_walk_from_noise() {
     let noise: Vec<f64> = (0..400)
         .map(|i| if i % 2 == 0 { 1.0 } else { -1.0 })
         .collect();
-    assert!(variance_ratio(&walk, 4).unwrap() > 0.8);
-    assert!(variance_ratio(&noise, 4).unwrap() < 0.1);
-    assert_eq!(variance_ratio(&noise, 1), None);
-    assert_eq!(variance_ratio(&noise[..5], 4), None);
-    assert_eq!(variance_ratio(&[3.0; 20], 4), None);
+    let ratio = |v: &[f64]| lag_variance(v, 4).unwrap() / (4.0 * lag_variance(v, 1).unwrap());
+    assert!(ratio(&walk) > 0.8);
+    assert!(ratio(&noise) < 0.1);
+    // Steps +1, +3, +1, +3: variance of (1, 3, 1, 3) = 4/3.
+    assert!((lag_variance(&[0.0, 1.0, 4.0, 5.0, 8.0], 1).unwrap() - 4.0 / 3.0).abs() < 1e-12);
+    assert_eq!(lag_variance(&noise, 0), None);
+    assert_eq!(lag_variance(&noise[..5], 4), None);
+    assert_eq!(lag_variance(&[3.0; 20], 4), Some(0.0));
 }
 
 #[test]
