@@ -544,19 +544,9 @@ fn run<W: Write>(
     let mut pos: Vec<usize> = Vec::with_capacity(series.len());
 
     for i in 0..cfg.snapshots {
-        let e = tl.epoch_of[i] as usize;
-        let ep = &tl.epochs[e];
-        let k = i - ep.start;
-        let t = tl.cs[i] as f64 / 100.0;
-        let dt = if i == 0 {
-            0.0
-        } else {
-            (tl.cs[i] - tl.cs[i - 1]) as f64 / 100.0
-        };
-        let when = cfg
-            .start
-            .checked_add_signed(TimeDelta::milliseconds(tl.cs[i] * 10))
-            .unwrap_or(cfg.start);
+        let Moment {
+            ep, k, t, dt, when, ..
+        } = tl.at(i, cfg.start);
 
         vals.clear();
         let (mut n_bytes, mut p_bytes) = (0u64, 0u64);

@@ -25,6 +25,42 @@ pub(super) struct Timeline {
     pub(super) epochs: Vec<Epoch>,
 }
 
+/// Where snapshot `i` falls on a time line.
+pub(super) struct Moment<'a> {
+    /// Its boot epoch, the epoch itself and its index within the epoch.
+    pub(super) e: usize,
+    pub(super) ep: &'a Epoch,
+    pub(super) k: usize,
+    /// Seconds since the first snapshot, and since the snapshot before.
+    pub(super) t: f64,
+    pub(super) dt: f64,
+    /// The time its stamp line says (`start` plus `t`).
+    pub(super) when: NaiveDateTime,
+}
+
+impl Timeline {
+    /// Snapshot `i` of a log whose first snapshot is at `start`.
+    pub(super) fn at(&self, i: usize, start: NaiveDateTime) -> Moment<'_> {
+        let e = self.epoch_of[i] as usize;
+        let ep = &self.epochs[e];
+        let dt = if i == 0 {
+            0.0
+        } else {
+            (self.cs[i] - self.cs[i - 1]) as f64 / 100.0
+        };
+        Moment {
+            e,
+            ep,
+            k: i - ep.start,
+            t: self.cs[i] as f64 / 100.0,
+            dt,
+            when: start
+                .checked_add_signed(TimeDelta::milliseconds(self.cs[i] * 10))
+                .unwrap_or(start),
+        }
+    }
+}
+
 pub(super) fn reboot_positions(n: usize, reboots: usize, rng: &mut Rng) -> Vec<usize> {
     let r = reboots.min(n.saturating_sub(1));
     if r == 0 {
