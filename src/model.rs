@@ -40,7 +40,8 @@ pub struct Summary {
     pub memory_k: Option<i64>,
     /// `Avail:` available memory.
     pub avail_k: Option<i64>,
-    /// `PageFlts:` page faults (cumulative in snapshots).
+    /// `PageFlts:` page faults (cumulative in snapshots). A 32-bit count:
+    /// a value printed negative (past 2^31) is stored as its unsigned value.
     pub page_faults: Option<i64>,
     /// `InRam Krnl:` resident kernel code.
     pub inram_krnl_k: Option<i64>,
@@ -103,6 +104,19 @@ pub const NO_DRIVER: u32 = u32::MAX;
 pub fn diff_of(allocs: u64, frees: u64) -> Option<i64> {
     i64::try_from(i128::from(allocs) - i128::from(frees)).ok()
 }
+
+/// A 32-bit count printed with `%ld` (PageFlts): a negative value down to
+/// -2^31 is the unsigned value past 2^31; other values are kept as printed.
+pub fn unsigned32(printed: i64) -> i64 {
+    if (-(1i64 << 31)..0).contains(&printed) {
+        printed + (1i64 << 32)
+    } else {
+        printed
+    }
+}
+
+/// The modulus of PoolMon's counters (Allocs, Frees, PageFlts are `ULONG`s).
+pub const COUNTER_MOD: u64 = 1 << 32;
 
 /// Per Alloc as PoolMon prints it: Bytes / Diff rounded down (every row of
 /// the real samples agrees), and Bytes when Diff is not positive. Rows are

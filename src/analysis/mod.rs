@@ -293,6 +293,18 @@ pub fn analyze(log: &Log, opts: &Options, tags: Option<&TagDb>) -> Result<Analys
         inputs: log.inputs.iter().map(InputReport::from).collect(),
         snapshots: log.snapshots.len(),
         epochs: log.epochs,
+        boots: log
+            .boots
+            .iter()
+            .map(|b| BootReport {
+                snapshot: b.snapshot,
+                time: log.snapshots[b.snapshot]
+                    .time
+                    .map(|t| units::iso(t, log.snapshots[b.snapshot].offset_secs)),
+                why: b.why.clone(),
+            })
+            .collect(),
+        counter_wraps: log.counter_wraps,
         start: first.and_then(|s| s.time.map(|t| units::iso(t, s.offset_secs))),
         end: last.and_then(|s| s.time.map(|t| units::iso(t, s.offset_secs))),
         time_source: log.time_source,

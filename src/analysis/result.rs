@@ -140,6 +140,14 @@ pub struct Analysis {
     pub snapshots: usize,
     /// Boot epochs.
     pub epochs: u32,
+    /// Where each epoch after the first starts, and the evidence (omitted
+    /// when the log has one epoch).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub boots: Vec<BootReport>,
+    /// Wraps of 32-bit Allocs and Frees counters past 2^32 that were read
+    /// as wraps, not reboots (omitted when none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub counter_wraps: u64,
     /// First snapshot time (ISO 8601, local as the log wrote it).
     pub start: Option<String>,
     /// Last snapshot time.
@@ -162,6 +170,21 @@ pub struct Analysis {
     /// Snapshot epochs, for charts.
     #[serde(skip)]
     pub snapshot_epochs: Vec<u32>,
+}
+
+/// The start of a boot epoch after the first, in the JSON.
+#[derive(Debug, Clone, Serialize)]
+pub struct BootReport {
+    /// 0-based index of its first snapshot.
+    pub snapshot: usize,
+    /// That snapshot's time, when the axis has times.
+    pub time: Option<String>,
+    /// Why a reboot was read there.
+    pub why: String,
+}
+
+fn is_zero(v: &u64) -> bool {
+    *v == 0
 }
 
 /// Per-input diagnostics in the JSON.

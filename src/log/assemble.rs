@@ -383,6 +383,7 @@ impl Assembler<'_> {
                             s.inram_krnl_k,
                             s.paged_resident_k,
                         ] = *v;
+                        s.page_faults = s.page_faults.map(model::unsigned32);
                     }
                 }
                 EventKind::Commit(v) => {

@@ -24,7 +24,7 @@ use chrono::{Duration, NaiveDateTime};
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::model::{self, IdMap, Pool, Summary, NO_DRIVER};
+use crate::model::{self, IdMap, Pool, Summary, COUNTER_MOD, NO_DRIVER};
 use crate::parse::input::{self, Chunks, Input};
 use crate::parse::stamp;
 use crate::parse::{self, EventKind, Part};
@@ -36,7 +36,8 @@ mod time;
 
 pub(crate) use assemble::split_front;
 use assemble::*;
-use epoch::find_epochs;
+pub use epoch::wrapped;
+use epoch::{find_epochs, unwrap_counters};
 pub use read::read;
 use read::read_opened;
 use time::*;
@@ -184,9 +185,14 @@ pub struct Snapshot {
 pub struct Rows {
     /// Series id ([`Log::series`]).
     pub series: Vec<u32>,
-    /// Cumulative allocations.
+    /// Cumulative allocations, read as 32-bit counters unwrapped: a value
+    /// printed negative (past 2^31, by `%ld`) is its unsigned value, and
+    /// within a boot epoch each wrap past 2^32 adds 2^32 to the values after
+    /// it, so they only rise. Without wraps: the values as printed. The
+    /// printed value is this modulo 2^32 (as a signed 32-bit number in the
+    /// narrow family).
     pub allocs: Vec<u64>,
-    /// Cumulative frees.
+    /// Cumulative frees, unwrapped as [`Rows::allocs`].
     pub frees: Vec<u64>,
     /// Rows whose Diff as printed is not [`model::diff_of`] their Allocs
     /// and Frees: (row, Diff), in row order. See [`Rows::diff`].
@@ -219,7 +225,9 @@ impl Rows {
             .unwrap_or_else(|| model::per_alloc_of(self.bytes[r], self.diff(r)))
     }
 
-    /// Outstanding allocations (Diff) of row `r` as printed.
+    /// Outstanding allocations (Diff) of row `r`: as printed, or, where a
+    /// counter wrapped, the unwrapped Allocs − Frees that the printed value
+    /// is modulo 2^32.
     #[inline]
     pub fn diff(&self, r: usize) -> i64 {
         model::odd_value(&self.odd_diff, r)
@@ -360,6 +368,20 @@ pub struct Log {
     pub time_source: TimeSource,
     /// Number of boot epochs.
     pub epochs: u32,
+    /// Where each epoch after the first starts, and why.
+    pub boots: Vec<Boot>,
+    /// Wraps of 32-bit counters past 2^32 read as such (the counters are
+    /// stored unwrapped: see [`Rows::allocs`]).
+    pub counter_wraps: u64,
+}
+
+/// The start of a boot epoch after the first.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Boot {
+    /// Index of its first snapshot in [`Log::snapshots`].
+    pub snapshot: usize,
+    /// The evidence, in words.
+    pub why: String,
 }
 
 /// Text from log bytes: UTF-8 when valid, else each byte as Latin-1 (lossless).

@@ -106,6 +106,7 @@ pub(crate) fn read_opened(inputs: Vec<input::Opened<'_>>, opts: &ReadOptions) ->
     resolve_times(&mut log, opts)?;
     order_by_time(&mut log);
     find_epochs(&mut log);
+    log.counter_wraps = unwrap_counters(&mut log);
     Ok(log)
 }
 

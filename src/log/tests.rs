@@ -33,21 +33,19 @@ fn epochs_serially(log: &Log) -> Vec<u32> {
             let (a, f) = (log.rows.allocs[r], log.rows.frees[r]);
             if last_allocs[s] != u64::MAX {
                 common += 1;
-                if a < last_allocs[s] || f < last_frees[s] {
+                if (a < last_allocs[s] && !wrapped(last_allocs[s], a))
+                    || (f < last_frees[s] && !wrapped(last_frees[s], f))
+                {
                     drops += 1;
                 }
             }
             last_allocs[s] = a;
             last_frees[s] = f;
         }
-        let faults_dropped = si > 0
-            && {
-                let (a, b) = (&log.snapshots[si - 1], snap);
-                !a.interactive
-                    && !b.interactive
-                    && matches!((a.summary.page_faults, b.summary.page_faults), (Some(x), Some(y)) if y < x)
-            };
-        if (common > 0 && drops * 2 > common && (drops >= 2 || common == 1)) || faults_dropped {
+        let faults = (si > 0)
+            .then(|| epoch::page_faults(&log.snapshots[si - 1], snap))
+            .flatten();
+        if epoch::new_epoch(common, drops, faults).is_some() {
             epoch += 1;
         }
         out.push(epoch);
@@ -193,5 +191,177 @@ fn rows_copied_in_parallel_keep_their_numbers() {
     assert!(
         warned.iter().any(|w| w.reason.contains("appears twice")),
         "{warned:?}"
+    );
+}
+
+/// How PoolMon prints one of its 32-bit counters: modulo 2^32, with `%ld`
+/// (negative from 2^31 on) in the narrow family and on screens, as a 64-bit
+/// number in the wide family.
+fn printed(v: u64, wide: bool) -> String {
+    if wide {
+        (v as u32).to_string()
+    } else {
+        (v as u32 as i32).to_string()
+    }
+}
+
+/// A log of `snaps` snapshots in one of three forms (0 narrow, 1 wide, 2
+/// screens) from true counter values: `rows(snapshot)` gives (tag, Allocs,
+/// Frees) and `faults(snapshot)` PageFlts. Bytes are 256 per outstanding
+/// allocation.
+fn counters_log(
+    form: u8,
+    snaps: u64,
+    rows: &dyn Fn(u64) -> Vec<(&'static str, u64, u64)>,
+    faults: &dyn Fn(u64) -> u64,
+) -> String {
+    let wide = form == 1;
+    let mut t = String::new();
+    for s in 0..snaps {
+        let pf = printed(faults(s), false);
+        t.push_str(&format!(
+            " Memory:16468560K Avail: 9842236K  PageFlts:{pf}   InRam Krnl:14904K P:629336K\n"
+        ));
+        t.push_str(
+            " Commit: 203500K Limit: 640916K Peak: 260632K            Pool N: 8332K P:27220K\n",
+        );
+        t.push_str(" Tag  Type     Allocs         Frees    Diff   Bytes    Per Alloc\n\n");
+        for (tag, a, f) in rows(s) {
+            let d = a as i64 - f as i64;
+            let (pa, pf) = (printed(a, wide), printed(f, wide));
+            let bytes = 256 * d.max(0) as u64;
+            t.push_str(&match form {
+                2 => format!(
+                    " {tag} Nonp {pa:>9} (  10) {pf:>9} (  10) {d:>8} {bytes:>7} (     0) {:>6}\n",
+                    256
+                ),
+                _ => format!(
+                    " {tag} Nonp {pa:>9} {pf:>9}  {d:>8} {bytes:>7}     {:>6}\n",
+                    256
+                ),
+            });
+        }
+        t.push('\n');
+    }
+    t
+}
+
+/// Ten quiet tags and `Irp ` whose counters start just below `start`.
+fn hot_rows(start: u64) -> impl Fn(u64) -> Vec<(&'static str, u64, u64)> {
+    const TAGS: [&str; 10] = [
+        "Aaaa", "Bbbb", "Cccc", "Dddd", "Eeee", "Ffff", "Gggg", "Hhhh", "Iiii", "Jjjj",
+    ];
+    move |s| {
+        let mut v = vec![("Irp ", start + 1000 * s, start - 100 + 1000 * s)];
+        for (k, tag) in TAGS.iter().enumerate() {
+            v.push((*tag, 5000 + 10 * s + k as u64, 4000 + 10 * s));
+        }
+        v
+    }
+}
+
+/// A counter that passes 2^31 (printed negative in the narrow family) and
+/// one that wraps past 2^32 (near zero again), in the narrow and wide
+/// families and on screens: every row read, one epoch, the counters
+/// unwrapped and rising, Diff and Per Alloc right; PageFlts passing 2^31
+/// (printed negative) is no reboot either.
+#[test]
+fn counters_past_2_31_and_wraps_past_2_32_are_read_as_such() {
+    for (start, wraps) in [((1u64 << 31) - 4500, 0u64), ((1 << 32) - 4500, 2)] {
+        for form in 0..3u8 {
+            let rows = hot_rows(start);
+            let faults = |s: u64| 2_147_000_000 + 200_000 * s;
+            let text = counters_log(form, 12, &rows, &faults);
+            for strict in [false, true] {
+                let opts = ReadOptions {
+                    strict,
+                    ..Default::default()
+                };
+                let log = Log::from_bytes("hot.log", text.as_bytes(), &opts)
+                    .unwrap_or_else(|e| panic!("form {form}, strict {strict}: {e}"));
+                let what = format!("start {start}, form {form}");
+                assert_eq!(log.skipped_lines(), 0, "{what}");
+                assert_eq!(log.snapshots.len(), 12, "{what}");
+                assert_eq!(log.epochs, 1, "{what}: {:?}", log.boots);
+                assert!(log.boots.is_empty(), "{what}");
+                assert_eq!(log.counter_wraps, wraps, "{what}");
+                let irp = log.series.iter().position(|t| t.tag == "Irp").unwrap() as u32;
+                let mut seen = 0;
+                for (si, snap) in log.snapshots.iter().enumerate() {
+                    for r in snap.rows.clone() {
+                        if log.rows.series[r] == irp {
+                            let (_, a, f) = rows(si as u64)[0];
+                            assert_eq!((log.rows.allocs[r], log.rows.frees[r]), (a, f), "{what}");
+                            assert_eq!(log.rows.diff(r), 100, "{what}");
+                            assert_eq!(log.rows.per_alloc(r), 256, "{what}");
+                            seen += 1;
+                        }
+                    }
+                }
+                assert_eq!(seen, 12, "{what}");
+                let pf = log.snapshots[11].summary.page_faults;
+                assert_eq!(pf, Some(2_147_000_000 + 2_200_000), "{what}");
+            }
+        }
+    }
+}
+
+/// A reboot is still a reboot when a hot counter's drop looks like a wrap:
+/// the other series' counters drop too; after it the hot series counts from
+/// its new start (no 2^32 added).
+#[test]
+fn a_reboot_is_told_from_a_wrap_by_the_other_series() {
+    let hot = hot_rows(3_000_000_000);
+    let rows = |s: u64| {
+        if s < 6 {
+            hot(s)
+        } else {
+            // After the reboot every counter starts again near zero.
+            hot(s)
+                .into_iter()
+                .map(|(t, a, f)| (t, a % 1_000_000 / 3, f % 1_000_000 / 3 - 10))
+                .collect()
+        }
+    };
+    let faults = |s: u64| 100_000 + 1000 * (s % 6);
+    for form in 0..3u8 {
+        let text = counters_log(form, 12, &rows, &faults);
+        let log = Log::from_bytes("boot.log", text.as_bytes(), &ReadOptions::default()).unwrap();
+        assert_eq!(log.epochs, 2, "form {form}");
+        assert_eq!(log.boots.len(), 1);
+        assert_eq!(log.boots[0].snapshot, 6);
+        assert!(
+            log.boots[0].why.contains("of 11 series compared dropped"),
+            "{}",
+            log.boots[0].why
+        );
+        assert!(
+            log.rows.allocs.iter().all(|&a| a < 1 << 32),
+            "form {form}: no wrap added"
+        );
+    }
+}
+
+/// PageFlts corroborates, it does not decide: a drop of PageFlts while
+/// every tag's counters rise is no reboot; with too few series to compare,
+/// it is one, and the reason says so.
+#[test]
+fn page_faults_alone_decide_only_when_too_few_series_compare() {
+    let faults = |s: u64| if s < 4 { 900_000 + s } else { 1_000 + s };
+    let many = hot_rows(1_000_000);
+    let text = counters_log(0, 8, &many, &faults);
+    let log = Log::from_bytes("pf.log", text.as_bytes(), &ReadOptions::default()).unwrap();
+    assert_eq!(log.epochs, 1, "{:?}", log.boots);
+    let one = |s: u64| vec![("Solo", 100 + s, 50 + s)];
+    let text = counters_log(0, 8, &one, &faults);
+    let log = Log::from_bytes("pf1.log", text.as_bytes(), &ReadOptions::default()).unwrap();
+    assert_eq!(log.epochs, 2);
+    assert_eq!(log.boots[0].snapshot, 4);
+    assert!(
+        log.boots[0]
+            .why
+            .starts_with("PageFlts dropped (900003 to 1004); 1 series to compare"),
+        "{}",
+        log.boots[0].why
     );
 }

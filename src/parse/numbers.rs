@@ -83,6 +83,32 @@ pub(super) fn count(i: In) -> IResult<In, u64> {
     digits_u64(i)
 }
 
+/// A 32-bit counter as printed: PoolMon's Allocs and Frees are `ULONG`s,
+/// printed with `%ld` by the narrow snapshot family and the screens, so a
+/// value in [2^31, 2^32) appears as its negative two's complement. Given the
+/// digits' value and whether a `-` came before them, the counter's unsigned
+/// value; `None` for a negative value beyond 32 bits.
+pub(super) fn counter32(neg: bool, v: u64) -> Option<u64> {
+    const TWO_31: u64 = 1 << 31;
+    match (neg, v) {
+        (false, v) | (true, v @ 0) => Some(v),
+        (true, v) if v <= TWO_31 => Some((1 << 32) - v),
+        _ => None,
+    }
+}
+
+/// A whitespace-separated count that may be printed negative (a 32-bit
+/// counter past 2^31, [`counter32`]).
+pub(super) fn counter(i: In) -> IResult<In, u64> {
+    let (i, ()) = ws1_fast(i)?;
+    let (neg, j) = match i.first() {
+        Some(b'-') => (true, &i[1..]),
+        _ => (false, i),
+    };
+    let (rest, v) = digits_u64(j)?;
+    Ok((rest, counter32(neg, v).ok_or_else(|| fail(i))?))
+}
+
 /// A whitespace-separated signed number (Diff may be negative).
 pub(super) fn signed(i: In) -> IResult<In, i64> {
     let (i, ()) = ws1_fast(i)?;
@@ -109,9 +135,9 @@ pub(super) fn signed(i: In) -> IResult<In, i64> {
 pub(super) type Numbers = (u64, u64, i64, u64, u64, bool);
 
 pub(super) fn row_numbers(i: In) -> Result<(Numbers, In), &'static str> {
-    let (i, allocs) = count(i).map_err(|_| field_error(i, "Allocs"))?;
+    let (i, allocs) = counter(i).map_err(|_| field_error(i, "Allocs"))?;
     let (i, d1) = opt_delta(i).map_err(|_| "Allocs delta")?;
-    let (i, frees) = count(i).map_err(|_| field_error(i, "Frees"))?;
+    let (i, frees) = counter(i).map_err(|_| field_error(i, "Frees"))?;
     let (i, d2) = opt_delta(i).map_err(|_| "Frees delta")?;
     let (i, diff) = signed(i).map_err(|_| field_error(i, "Diff"))?;
     let (i, bytes) = count(i).map_err(|_| field_error(i, "Bytes"))?;
@@ -178,8 +204,10 @@ pub(super) fn plain_numbers(i: In) -> Option<(Numbers, In)> {
         }
         Some((v, neg, k))
     }
-    let (allocs, _, k) = field(i, 0, false)?;
-    let (frees, _, k) = field(i, k, false)?;
+    let (allocs, neg, k) = field(i, 0, true)?;
+    let allocs = counter32(neg, allocs)?;
+    let (frees, neg, k) = field(i, k, true)?;
+    let frees = counter32(neg, frees)?;
     let (diff, neg, k) = field(i, k, true)?;
     let (bytes, _, k) = field(i, k, false)?;
     let (per_alloc, _, k) = field(i, k, false)?;
@@ -233,7 +261,8 @@ pub(super) fn swar_digits(w: u64, run: usize) -> u64 {
     (w.wrapping_mul(10_000) + (w >> 32)) & 0xFFFF_FFFF
 }
 
-/// Explains why a numeric field failed: missing, too large, negative or not a number.
+/// Explains why a numeric field failed: missing, too large, negative (a
+/// counter below -2^31: no 32-bit value prints so) or not a number.
 pub(super) fn field_error(i: In, field: &'static str) -> &'static str {
     let t = trim_start(i);
     let digits = t.iter().take_while(|c| c.is_ascii_digit()).count();
@@ -253,10 +282,10 @@ pub(super) fn field_error(i: In, field: &'static str) -> &'static str {
             "Bytes" => "row: Bytes beyond 64 bits",
             _ => "row: Per Alloc beyond 64 bits",
         }
-    } else if t.first() == Some(&b'-') {
+    } else if t.first() == Some(&b'-') && t.get(1).is_some_and(u8::is_ascii_digit) {
         match field {
-            "Allocs" => "row: negative Allocs",
-            "Frees" => "row: negative Frees",
+            "Allocs" => "row: negative Allocs beyond 32 bits",
+            "Frees" => "row: negative Frees beyond 32 bits",
             "Diff" => "row: Diff is not a number",
             "Bytes" => "row: negative Bytes",
             _ => "row: negative Per Alloc",

@@ -73,6 +73,37 @@ fn negative_diff_and_u64() {
     assert_eq!(x.bytes, 18574637216);
 }
 
+/// PoolMon's counters are 32-bit: the narrow family and the screens print
+/// them with `%ld`, so past 2^31 they appear negative. Read as unsigned.
+#[test]
+fn counters_printed_negative_are_32_bit_values() {
+    let x = r(" Irp  Nonp  -1294967296 -1294968296      1000  256000        256");
+    assert_eq!(x.allocs, 3_000_000_000);
+    assert_eq!(x.frees, 2_999_999_000);
+    assert_eq!(x.diff, 1000);
+    // The exact path (a screen with deltas) agrees.
+    let y = r(" Irp  Nonp -1294967296 ( 12) -1294968296 ( 11)     1000   256000 (   0)   256");
+    assert!(y.interactive);
+    assert_eq!((y.allocs, y.frees), (3_000_000_000, 2_999_999_000));
+    // The edges: -1 is 2^32 - 1, -2^31 is 2^31; below that no 32-bit value prints.
+    assert_eq!(r(" Irp  Nonp -1 -2147483648 0 0 0").allocs, u32::MAX as u64);
+    assert_eq!(r(" Irp  Nonp -1 -2147483648 0 0 0").frees, 1 << 31);
+    assert_eq!(
+        row(b" Irp  Nonp -2147483649 1 0 0 0"),
+        Err("row: negative Allocs beyond 32 bits")
+    );
+    assert_eq!(
+        row(b" Irp  Nonp 5 -4294967296 0 0 0"),
+        Err("row: negative Frees beyond 32 bits")
+    );
+    assert_eq!(
+        row(b" Irp  Nonp -x 1 0 0 0"),
+        Err("row: Allocs is not a number")
+    );
+    // Bytes are never counters: negative Bytes stays an error.
+    assert_eq!(row(b" Irp  Nonp 5 4 1 -64 64"), Err("row: negative Bytes"));
+}
+
 #[test]
 fn unknown_and_truncated_driver() {
     let x = r(" HidC Paged 10 5 5 640 128 [hidclass.sys - HID Class d ");

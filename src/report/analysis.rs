@@ -51,8 +51,13 @@ pub(super) fn headline(a: &Analysis) -> String {
         ),
         _ => " (no timestamps: snapshot numbers)".to_string(),
     };
+    let wraps = match a.counter_wraps {
+        0 => String::new(),
+        1 => " (1 counter wrapped past 2^32, read as such)".to_string(),
+        n => format!(" ({n} counters wrapped past 2^32, read as such)"),
+    };
     format!(
-        "{}: {} snapshots{}, {} epoch{}, {} series",
+        "{}: {} snapshots{}, {} epoch{}, {} series{wraps}",
         paths.join(", "),
         a.snapshots,
         span,
@@ -179,6 +184,22 @@ pub(super) fn markdown(a: &Analysis, top: usize) -> String {
     );
     let _ = writeln!(out, "{}  ", md_cell(&headline(a)));
     let _ = writeln!(out, "{}\n", md_cell(&pools_line(a)));
+    for b in &a.boots {
+        let when = b
+            .time
+            .as_deref()
+            .map(|t| format!(" ({})", t.replace('T', " ")));
+        let _ = writeln!(
+            out,
+            "- Reboot read before snapshot {}{}: {}.",
+            b.snapshot + 1,
+            when.unwrap_or_default(),
+            md_cell(&b.why)
+        );
+    }
+    if !a.boots.is_empty() {
+        let _ = writeln!(out);
+    }
     let _ = writeln!(
         out,
         "| # | tag | pool | verdict | score | bytes first → last | rate | driver | reason |"

@@ -23,7 +23,8 @@ usage: synth [--seed N] [--snapshots N] [--series N] [--leak-share F]
        synth --fleet HOSTS [--seed N] [--snapshots N] -o DIR
        synth --machine TAGS [--leaks N] [--seed N] [--snapshots N] [--form narrow|wide]
              [--stamp STYLE] [--interval SECS] [--reboots N] [--jitter F] [--gap F]
-             [--encoding ENC] [--eol EOL] [--driver] [--no-summary] -o LOG [--truth TSV]
+             [--encoding ENC] [--eol EOL] [--driver] [--no-summary] [--size-mb N]
+             [--hot N] [--fixed-order] -o LOG [--truth TSV]
 
   --fleet HOSTS one log per host (DIR/host01.log, …, and DIR/truth.tsv): the same tags on every
                 host, leaks on some hosts only (poolscan_synth::fleet)
@@ -32,6 +33,10 @@ usage: synth [--seed N] [--snapshots N] [--series N] [--leak-share F]
                 (tag, pool) series sorted by bytes, mostly healthy, --leaks N planted leaks
                 (default 7; 0 for a clean log); defaults 96 snapshots at --interval 300, jitter
                 0.1, gap 0.01; the truth TSV adds level_bytes and growth_bytes columns
+  --hot N       machine logs: N busy series whose 32-bit counters pass 2^31 or wrap past 2^32
+                mid-capture (default 2)
+  --fixed-order machine logs: rows in one fixed order every snapshot instead of by bytes (for
+                comparison with the order poolmon -b prints)
 
   --size-mb N   grow the number of snapshots until the log is about N MB (overrides --snapshots)
   --families    one series per listed family (snake_case names), then Flat/BigNoisy background
@@ -41,6 +46,8 @@ struct Args {
     fleet: Option<usize>,
     machine: Option<usize>,
     leaks: Option<usize>,
+    hot: Option<usize>,
+    fixed_order: bool,
     /// Flags given on the command line (machine logs take only those from `cfg`).
     seen: Vec<String>,
     cfg: Config,
@@ -63,6 +70,8 @@ fn parse_args() -> Result<Args, String> {
     let mut fleet = None;
     let mut machine = None;
     let mut leaks = None;
+    let mut hot = None;
+    let mut fixed_order = false;
     let mut seen = Vec::new();
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -80,6 +89,8 @@ fn parse_args() -> Result<Args, String> {
             "--gap" => cfg.gap_prob = parse_num(&a, it.next())?,
             "--size-mb" => size_mb = Some(parse_num::<f64>(&a, it.next())?),
             "--fleet" => fleet = Some(parse_num(&a, it.next())?),
+            "--hot" => hot = Some(parse_num(&a, it.next())?),
+            "--fixed-order" => fixed_order = true,
             "--driver" => cfg.driver = true,
             "--no-summary" => cfg.summary = false,
             "--families" => {
@@ -138,6 +149,8 @@ fn parse_args() -> Result<Args, String> {
         fleet,
         machine,
         leaks,
+        hot,
+        fixed_order,
         seen,
         cfg,
         size_mb,
@@ -166,6 +179,17 @@ fn snapshots_for(cfg: &Config, mb: f64) -> io::Result<usize> {
     probe.snapshots = probe_n;
     let mut count = Count(0);
     synth::write_log(&probe, &mut count)?;
+    let per = (count.0 as f64 / probe_n as f64).max(1.0);
+    Ok(((mb * 1e6 / per).ceil() as usize).max(1))
+}
+
+/// Number of snapshots for a machine log of about `mb` MB, from a short probe log.
+fn machine_snapshots_for(m: &MachineConfig, mb: f64) -> io::Result<usize> {
+    let probe_n = 16;
+    let mut probe = m.clone();
+    probe.snapshots = probe_n;
+    let mut count = Count(0);
+    synth::write_machine(&probe, &mut count)?;
     let per = (count.0 as f64 / probe_n as f64).max(1.0);
     Ok(((mb * 1e6 / per).ceil() as usize).max(1))
 }
@@ -225,6 +249,13 @@ fn run_machine(tags: usize, args: &Args) -> io::Result<()> {
     }
     if given("--gap") {
         m.gap_prob = c.gap_prob;
+    }
+    if let Some(n) = args.hot {
+        m.hot_counters = n;
+    }
+    m.fixed_order = args.fixed_order;
+    if let Some(mb) = args.size_mb {
+        m.snapshots = machine_snapshots_for(&m, mb)?;
     }
     let t0 = Instant::now();
     let mut count = Count(0);

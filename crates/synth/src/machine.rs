@@ -208,6 +208,16 @@ pub struct MachineConfig {
     /// Record every printed row in [`MachineTruth::rows`] (1.5 million rows for 3,000 tags ×
     /// 500 snapshots: off by default).
     pub rows: bool,
+    /// Healthy series of the most allocations whose counters were already high when the
+    /// capture began (a busy machine up for days): in the first boot epoch the first of them
+    /// passes 2^31 near the middle of the capture (printed negative by the narrow family), the
+    /// second wraps past 2^32 there (printed near zero again), and so on alternately. PoolMon's
+    /// counters are 32-bit: rows print them modulo 2^32; [`MachineTruth::rows`] keep the
+    /// unwrapped values.
+    pub hot_counters: usize,
+    /// Rows in one fixed order (generation order) every snapshot instead of by Bytes as
+    /// `poolmon -b` prints them: the same log otherwise, for comparisons of reading speed.
+    pub fixed_order: bool,
 }
 
 impl Default for MachineConfig {
@@ -229,6 +239,8 @@ impl Default for MachineConfig {
             summary: true,
             start: Config::default().start,
             rows: false,
+            hot_counters: 2,
+            fixed_order: false,
         }
     }
 }
@@ -401,6 +413,10 @@ struct MSeries {
     bytes: u64,
     present: bool,
     growth: u64,
+    /// Added to both counters in the first boot epoch ([`MachineConfig::hot_counters`]), and
+    /// the value they are to pass in its middle (0: not hot).
+    hot: u64,
+    hot_target: u64,
 }
 
 fn level_bytes(rng: &mut Rng, big: bool) -> f64 {
@@ -487,6 +503,8 @@ impl MSeries {
             bytes: 0,
             present: false,
             growth: 0,
+            hot: 0,
+            hot_target: 0,
         };
         if fam.is_leak() {
             // Leak growth G in bytes, then the level it sits on, in bytes.
@@ -883,10 +901,16 @@ impl MSeries {
         } else {
             self.bytes
         };
+        if first_epoch && k == 0 && self.hot_target > 0 {
+            // Allocations by the middle of the epoch: so far, then half of it.
+            let mid = self.allocs as f64 + self.lambda * ep.dur / 2.0;
+            self.hot = self.hot_target.saturating_sub(mid as u64);
+        }
+        let hot = if first_epoch { self.hot } else { 0 };
         Some(Vals {
             series: 0,
-            allocs: self.allocs,
-            frees: self.frees,
+            allocs: self.allocs + hot,
+            frees: self.frees + hot,
             diff,
             bytes: self.bytes,
             per_alloc,
@@ -942,6 +966,31 @@ fn machine_families(n: usize, leaks: usize, rng: &mut Rng) -> Vec<(MachineFamily
 // Driver
 // ---------------------------------------------------------------------------------------------
 
+/// Marks the `n` healthy series with the most allocations a second to start their counters
+/// high enough that they pass 2^31 (even places) or 2^32 (odd places) in the middle of the
+/// first epoch ([`MachineConfig::hot_counters`]).
+fn heat_counters(series: &mut [MSeries], n: usize) {
+    let mut busy: Vec<usize> = (0..series.len())
+        .filter(|&i| {
+            let s = &series[i];
+            !s.fam.is_leak() && s.appear == f64::NEG_INFINITY && s.vanish == f64::INFINITY
+        })
+        .collect();
+    busy.sort_by(|&a, &b| {
+        series[b]
+            .lambda
+            .total_cmp(&series[a].lambda)
+            .then(a.cmp(&b))
+    });
+    for (place, &i) in busy.iter().take(n).enumerate() {
+        series[i].hot_target = if place % 2 == 0 {
+            1u64 << 31
+        } else {
+            1u64 << 32
+        };
+    }
+}
+
 fn run_machine<W: Write>(cfg: &MachineConfig, w: &mut W) -> io::Result<MachineTruth> {
     let tl_cfg = Config {
         seed: cfg.seed,
@@ -976,6 +1025,7 @@ fn run_machine<W: Write>(cfg: &MachineConfig, w: &mut W) -> io::Result<MachineTr
         .enumerate()
         .map(|(i, (f, t))| MSeries::new(cfg.seed, i, f, t, &ctx))
         .collect();
+    heat_counters(&mut series, cfg.hot_counters);
     let mut machine = Machine::new(cfg.seed);
     let trimmed: Vec<String> = series.iter().map(MSeries::trimmed_tag).collect();
 
@@ -1029,14 +1079,16 @@ fn run_machine<W: Write>(cfg: &MachineConfig, w: &mut W) -> io::Result<MachineTr
         // poolmon -b: bytes descending (ties by tag, then pool).
         order.clear();
         order.extend(0..vals.len());
-        order.sort_unstable_by(|&a, &b| {
-            let (va, vb) = (&vals[a], &vals[b]);
-            let (sa, sb) = (&series[va.series], &series[vb.series]);
-            vb.bytes
-                .cmp(&va.bytes)
-                .then_with(|| sa.tag.cmp(&sb.tag))
-                .then_with(|| sa.pool.cmp(&sb.pool))
-        });
+        if !cfg.fixed_order {
+            order.sort_unstable_by(|&a, &b| {
+                let (va, vb) = (&vals[a], &vals[b]);
+                let (sa, sb) = (&series[va.series], &series[vb.series]);
+                vb.bytes
+                    .cmp(&va.bytes)
+                    .then_with(|| sa.tag.cmp(&sb.tag))
+                    .then_with(|| sa.pool.cmp(&sb.pool))
+            });
+        }
 
         stamp.clear();
         times.push(put_stamp(&mut stamp, cfg.stamp, when, eol, tz));

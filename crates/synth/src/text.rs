@@ -27,6 +27,18 @@ pub(super) fn put_u(buf: &mut Vec<u8>, mut v: u64, width: usize) {
 
 /// Right-aligned signed decimal, printf `%{width}d` style.
 #[inline]
+/// An Allocs or Frees counter as PoolMon prints it: the kernel's counters are
+/// 32-bit (`ULONG`), so only the value modulo 2^32 is printed; the narrow
+/// family and the screens print it with `%ld`, so from 2^31 on it appears
+/// negative; the wide family prints it as a 64-bit number.
+pub(super) fn put_counter(buf: &mut Vec<u8>, form: Form, v: u64, width: usize) {
+    let v32 = v as u32;
+    match form {
+        Form::Wide => put_u(buf, u64::from(v32), width),
+        Form::Narrow | Form::Interactive => put_i(buf, i64::from(v32 as i32), width),
+    }
+}
+
 pub(super) fn put_i(buf: &mut Vec<u8>, v: i64, width: usize) {
     if v >= 0 {
         return put_u(buf, v as u64, width);
@@ -278,9 +290,9 @@ pub(super) fn put_row_parts(
                 [18, 18, 16, 14, 12]
             };
             buf.push(b' ');
-            put_u(buf, v.allocs, w[0]);
+            put_counter(buf, form, v.allocs, w[0]);
             buf.push(b' ');
-            put_u(buf, v.frees, w[1]);
+            put_counter(buf, form, v.frees, w[1]);
             buf.extend_from_slice(b"  ");
             put_i(buf, v.diff, w[2]);
             buf.push(b' ');
@@ -291,11 +303,11 @@ pub(super) fn put_row_parts(
         }
         Form::Interactive => {
             buf.push(b' ');
-            put_u(buf, v.allocs, 9);
+            put_counter(buf, form, v.allocs, 9);
             buf.extend_from_slice(b" (");
             put_i(buf, v.d_allocs, 4);
             buf.extend_from_slice(b") ");
-            put_u(buf, v.frees, 9);
+            put_counter(buf, form, v.frees, 9);
             buf.extend_from_slice(b" (");
             put_i(buf, v.d_frees, 4);
             buf.extend_from_slice(b") ");

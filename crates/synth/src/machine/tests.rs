@@ -18,12 +18,13 @@ fn printed_bytes(log: &[u8]) -> Vec<Vec<u64>> {
         if line.starts_with(" Tag  Type") {
             out.push(Vec::new());
         } else if line.len() > 11 && (&line[6..11] == "Nonp " || &line[6..11] == "Paged") {
-            let f: Vec<u64> = line[11..]
+            // Allocs and Frees may print negative (32-bit counters past 2^31).
+            let f: Vec<i64> = line[11..]
                 .split_whitespace()
                 .map(|x| x.parse().expect("number"))
                 .collect();
             assert_eq!(f.len(), 5, "{line:?}");
-            out.last_mut().expect("a header first").push(f[3]);
+            out.last_mut().expect("a header first").push(f[3] as u64);
         }
     }
     out
@@ -100,10 +101,14 @@ fn counters_consistent() {
         let mut last: std::collections::HashMap<(String, &str), &TruthRow> =
             std::collections::HashMap::new();
         let mut resets = 0;
+        let mut hot = std::collections::BTreeSet::new();
         for r in &truth.rows {
             assert_eq!(r.frees as i64, r.allocs as i64 - r.diff, "{r:?}");
             assert!(r.diff >= 0, "{r:?}");
-            assert!(r.allocs < 1 << 31, "{r:?}");
+            // Only the hot series' counters pass 2^31 (tested below).
+            if r.allocs >= 1 << 31 {
+                hot.insert((r.tag.clone(), r.pool));
+            }
             if r.diff > 0 {
                 assert_eq!(r.per_alloc, r.bytes / r.diff as u64, "{r:?}");
                 assert!((8..=200_000).contains(&r.per_alloc), "{r:?}");
@@ -123,7 +128,54 @@ fn counters_consistent() {
         if cfg.reboots > 0 {
             assert!(resets > 0, "counters never restarted after a reboot");
         }
+        assert!(hot.len() <= cfg.hot_counters, "{hot:?}");
     }
+}
+
+/// The hot series' counters pass 2^31 and wrap past 2^32 in the first epoch, printed as
+/// PoolMon prints 32-bit counters: negative in the narrow family, near zero again in the wide.
+#[test]
+fn hot_counters_pass_2_31_and_wrap() {
+    for form in [Form::Narrow, Form::Wide] {
+        let cfg = MachineConfig { form, ..small(7) };
+        let (log, truth) = generate_machine(&cfg);
+        let max = |f: &dyn Fn(&TruthRow) -> bool| truth.rows.iter().filter(|r| f(r)).count();
+        assert!(max(&|r| r.allocs >= 1 << 31 && r.allocs < 1 << 32) > 0);
+        assert!(max(&|r| r.allocs >= 1 << 32) > 0, "one wrapped");
+        let text = String::from_utf8(log).unwrap();
+        let negative = text.lines().any(|l| {
+            l.len() > 11
+                && l[11..]
+                    .split_whitespace()
+                    .take(2)
+                    .any(|x| x.starts_with('-'))
+        });
+        assert_eq!(negative, form == Form::Narrow, "{form:?}");
+        let no_hot = MachineConfig {
+            hot_counters: 0,
+            ..cfg
+        };
+        let (_, cool) = generate_machine(&no_hot);
+        assert!(cool.rows.iter().all(|r| r.allocs < 1 << 31));
+    }
+}
+
+/// `fixed_order` writes the same rows, in one order every snapshot.
+#[test]
+fn fixed_order_writes_the_same_rows_unsorted() {
+    let cfg = small(8);
+    let (_, sorted) = generate_machine(&cfg);
+    let (_, fixed) = generate_machine(&MachineConfig {
+        fixed_order: true,
+        ..cfg
+    });
+    let key = |r: &TruthRow| (r.snapshot, r.tag.clone(), r.pool, r.allocs, r.bytes);
+    let mut a: Vec<_> = sorted.rows.iter().map(key).collect();
+    let mut b: Vec<_> = fixed.rows.iter().map(key).collect();
+    assert_ne!(a, b, "the order differs");
+    a.sort();
+    b.sort();
+    assert_eq!(a, b, "the rows do not");
 }
 
 #[test]
