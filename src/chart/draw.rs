@@ -180,7 +180,7 @@ pub(super) fn draw_legend_row<DB: DrawingBackend>(
         }
         if let Some(shape) = e.marker {
             let r = if stroke.is_some() { 4 } else { 6 };
-            draw_marker(root, (x + SAMPLE_W / 2, cy), shape, r, e.color, true)?;
+            draw_marker(root, (x + SAMPLE_W / 2, cy), shape, r, e.color, !e.hollow)?;
         }
         let style = if sample_w(e) == 0 {
             font(TEXT_SIZE, MUTED).pos(Pos::new(HPos::Left, VPos::Center))

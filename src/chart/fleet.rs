@@ -95,6 +95,7 @@ fn draw<DB: DrawingBackend>(
             width: 0,
             stroke: Stroke::Markers,
             marker: Some(mark(v).1),
+            hollow: !mark(v).2,
         })
         .collect();
     let legend_bottom = draw_legend_row(root, &legend, (MARGIN, W - MARGIN), 12 + TITLE_SIZE + 10)?;
@@ -156,9 +157,15 @@ fn draw<DB: DrawingBackend>(
         ticks.push(v);
         ticks.push(-v);
     }
-    ticks.sort_by(f64::total_cmp);
+    // Labels in order of importance: 0, then the largest rates out (they
+    // give the range); one that would touch a placed label is left out.
+    ticks.sort_by(|a, b| {
+        (*a != 0.0)
+            .cmp(&(*b != 0.0))
+            .then(b.abs().total_cmp(&a.abs()))
+    });
     let tick_style = font(TEXT_SIZE, TEXT).pos(Pos::new(HPos::Center, VPos::Top));
-    let mut last_right = i32::MIN;
+    let mut placed: Vec<(i32, i32)> = Vec::new();
     for v in ticks {
         let t = symlog(v);
         if t < lo || t > hi {
@@ -175,9 +182,10 @@ fn draw<DB: DrawingBackend>(
             format!("{}/h", human_bytes(v))
         };
         let w = text_w(root, &text, &tick_style)?;
-        if px - w / 2 > last_right + 16 {
+        let (a, b) = (px - w / 2 - 8, px + w / 2 + 8);
+        if placed.iter().all(|&(c, d)| b <= c || a >= d) {
             root.draw(&Text::new(text, (px, py + 8), tick_style.clone()))?;
-            last_right = px + w / 2;
+            placed.push((a, b));
         }
     }
     chart.draw_series(std::iter::once(PathElement::new(

@@ -275,7 +275,8 @@ fn pools_spec<'a>(
     let levels = budget
         .map(|b| Level {
             y: b.bytes,
-            label: format!("budget {}", human_bytes(b.bytes)),
+            // The caption gives the figure, as the report writes it.
+            label: "budget".to_string(),
         })
         .into_iter()
         .collect();

@@ -137,6 +137,7 @@ impl Drawing for Panels<'_> {
             width: 3,
             stroke: Stroke::Solid,
             marker: None,
+            hollow: false,
         }];
         if preps.iter().any(|p| !p.trends.is_empty()) {
             legend.push(trend_entry("fitted trend per boot"));
@@ -157,6 +158,7 @@ impl Drawing for Panels<'_> {
             width: 0,
             stroke: Stroke::Markers,
             marker: None,
+            hollow: false,
         });
         draw_legend_row(root, &legend, (MARGIN, W - MARGIN), 12 + TITLE_SIZE + 10)?;
 

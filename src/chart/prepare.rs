@@ -70,6 +70,8 @@ pub(super) struct LegendEntry {
     pub(super) stroke: Stroke,
     /// The marker drawn on the sample line, if any.
     pub(super) marker: Option<Shape>,
+    /// Whether the marker is drawn as an outline rather than filled.
+    pub(super) hollow: bool,
 }
 
 pub(super) struct Prepared {
@@ -100,6 +102,7 @@ pub(super) fn reboot_entry() -> LegendEntry {
         width: 2,
         stroke: REBOOT_STROKE,
         marker: None,
+        hollow: false,
     }
 }
 
@@ -111,6 +114,7 @@ pub(super) fn trend_entry(label: &str) -> LegendEntry {
         width: 3,
         stroke: TREND_STROKE,
         marker: None,
+        hollow: false,
     }
 }
 
@@ -292,10 +296,13 @@ pub(super) fn prepare(spec: &Spec, plot_w: i32) -> Prepared {
         None => (ylo, yhi),
     };
     let y = value_ticks(ylo, yhi, Scale::Bytes, spec.y_steps);
-    let y = if spec.tight_y {
-        tighten(y, ylo, yhi)
-    } else {
-        y
+    // Tight: the first step count (finer ones too) that leaves two ticks inside.
+    let y = match spec.tight_y {
+        true => [spec.y_steps, spec.y_steps + 2, spec.y_steps * 3]
+            .into_iter()
+            .find_map(|steps| tighten(&value_ticks(ylo, yhi, Scale::Bytes, steps), ylo, yhi))
+            .unwrap_or(y),
+        false => y,
     };
     let trends: Vec<Segment> = trends_x
         .into_iter()
@@ -351,6 +358,7 @@ pub(super) fn prepare(spec: &Spec, plot_w: i32) -> Prepared {
             width: s.width,
             stroke: s.stroke,
             marker: p.markers.then_some(s.shape),
+            hollow: false,
         })
         .collect();
     if !trends.is_empty() {
@@ -363,6 +371,7 @@ pub(super) fn prepare(spec: &Spec, plot_w: i32) -> Prepared {
             width: 2,
             stroke: LEVEL_STROKE,
             marker: None,
+            hollow: false,
         });
     }
     if !boundaries.is_empty() {

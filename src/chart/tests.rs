@@ -223,7 +223,7 @@ fn svg_output_is_svg_with_text() {
     assert!(text.contains("floor judged: 10th percentile of 12 windows"));
     assert!(text.contains("fitted trend per boot"));
     let text = fs::read_to_string(dir.path().join("pools.svg")).expect("read");
-    assert!(text.contains("budget 16 MiB"));
+    assert!(text.contains("\nbudget\n"));
     assert!(text.contains("Nonpaged reaches it in 10.4 h."));
     let text = fs::read_to_string(dir.path().join("overview.svg")).expect("read");
     assert!(text.contains("Leak Nonpaged [leaky.sys]"));

@@ -217,12 +217,12 @@ pub(super) fn value_ticks(lo: f64, hi: f64, scale: Scale, steps: usize) -> Ticks
 
 /// `t` (from [`value_ticks`] of `lo..hi`) cut to the data's range padded
 /// by 6% on each side, keeping the ticks inside: a small panel does not
-/// spend a tick step of empty space at each end. `t` as it is when fewer
-/// than two ticks would be left, or the data has no span.
-pub(super) fn tighten(t: Ticks, lo: f64, hi: f64) -> Ticks {
+/// spend a tick step of empty space at each end. `None` when fewer than
+/// two ticks would be left, or the data has no span.
+pub(super) fn tighten(t: &Ticks, lo: f64, hi: f64) -> Option<Ticks> {
     let span = hi - lo;
     if !(span > 0.0 && span.is_finite()) {
-        return t;
+        return None;
     }
     let (new_lo, new_hi) = ((lo - 0.06 * span).max(t.lo), (hi + 0.06 * span).min(t.hi));
     let ticks: Vec<f64> = t
@@ -232,14 +232,14 @@ pub(super) fn tighten(t: Ticks, lo: f64, hi: f64) -> Ticks {
         .filter(|&v| v >= new_lo && v <= new_hi)
         .collect();
     if ticks.len() < 2 || new_hi <= new_lo {
-        return t;
+        return None;
     }
-    Ticks {
+    Some(Ticks {
         lo: new_lo,
         hi: new_hi,
         ticks,
-        fmt: t.fmt,
-    }
+        fmt: t.fmt.clone(),
+    })
 }
 
 /// Snapshot-number ticks: integers on round steps, at most `max` (2 or more).

@@ -107,7 +107,8 @@ fn floor_points(log: &Log, a: &Analysis, s: &SeriesReport) -> (Vec<(f64, f64)>, 
         let f = analysis::judged_floor(&x, &y);
         troughs |= f.troughs;
         if !f.troughs {
-            windows.push(f.windows);
+            // The windows that held points (a gap in the log leaves some empty).
+            windows.push(f.points.len());
         }
         out.extend(f.points.into_iter().map(|(h, b)| (x0 + h * scale, b)));
     }
@@ -161,6 +162,14 @@ fn fill(tmp: &Path, log: &Log, a: &Analysis, kind: ChartFormat) -> Result<()> {
 
     // overview: the top suspects (or the top five when nothing is suspect).
     let mut top: Vec<&SeriesReport> = charted(a).into_iter().take(8).collect();
+    let not_ok = a.series.iter().filter(|s| s.verdict != Verdict::Ok).count();
+    let title = if not_ok > top.len() {
+        format!("Top {} of {not_ok} suspects: bytes in use", top.len())
+    } else if top.is_empty() {
+        "No suspects: the top series' bytes in use".to_string()
+    } else {
+        "Top suspects: bytes in use".to_string()
+    };
     if top.is_empty() {
         top = a.series.iter().take(5).collect();
     }
@@ -179,15 +188,7 @@ fn fill(tmp: &Path, log: &Log, a: &Analysis, kind: ChartFormat) -> Result<()> {
         })
         .collect();
     let overview = charts.join(format!("overview.{ext}"));
-    chart::overview(
-        &overview,
-        kind,
-        ax,
-        "Top suspects: bytes in use",
-        &lines,
-        &bounds,
-    )
-    .map_err(chart_err)?;
+    chart::overview(&overview, kind, ax, &title, &lines, &bounds).map_err(chart_err)?;
 
     // pools: totals per snapshot, from the summary lines when every snapshot has them.
     let mut nonpaged = Vec::new();
