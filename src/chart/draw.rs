@@ -117,6 +117,9 @@ pub(super) const LINE_H: i32 = TEXT_SIZE + 8;
 /// Length of a legend entry's sample line.
 const SAMPLE_W: i32 = 48;
 
+/// A legend entry's top-left corner and its label (fitted to the row).
+pub(super) type Placed = (i32, i32, String);
+
 /// Where each legend entry goes in a row (or rows) from `x0` to `x1`
 /// starting at `y0`: the entries' top-left corners, and the bottom of the last row.
 pub(super) fn legend_layout<DB: DrawingBackend>(
@@ -124,7 +127,7 @@ pub(super) fn legend_layout<DB: DrawingBackend>(
     entries: &[LegendEntry],
     (x0, x1): (i32, i32),
     y0: i32,
-) -> Drawn<DB, (Vec<(i32, i32, String)>, i32)> {
+) -> Drawn<DB, (Vec<Placed>, i32)> {
     let style = font(TEXT_SIZE, TEXT);
     let mut out = Vec::new();
     let (mut x, mut y) = (x0, y0);

@@ -769,7 +769,7 @@ fn text_stays_legible_at_phone_width() {
     // A chart shown 400 pixels wide: its smallest text is still 8 pixels.
     let shrunk = f64::from(TEXT_SIZE) * f64::from(PHONE_WIDTH) / f64::from(WIDTH);
     assert!(shrunk >= 8.0, "{shrunk}");
-    assert!(TITLE_SIZE > TEXT_SIZE);
+    const { assert!(TITLE_SIZE > TEXT_SIZE) };
 }
 
 /// (stroke, marker) of each legend entry but the text-only ones.
