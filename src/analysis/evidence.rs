@@ -344,6 +344,49 @@ pub(super) fn floor_points(
     }
 }
 
+/// The floor a segment is judged on, as [`judged_floor`] gives it (for charts).
+#[derive(Debug, Clone, PartialEq)]
+pub struct JudgedFloor {
+    /// The floor's points `(x, bytes)`, on the clock given.
+    pub points: Vec<(f64, f64)>,
+    /// Whether they are a sawtooth's troughs (else each window's 10th percentile).
+    pub troughs: bool,
+    /// The windows they were read in (0 for troughs).
+    pub windows: usize,
+}
+
+/// The floor that [`evidence`] reads one segment's Bytes `y` on, on the
+/// clock `x` (non-decreasing): a sawtooth's troughs when it has at least 5
+/// teeth and their reading is the clearer one, otherwise the 10th
+/// percentile of each of 3 to 12 windows. A segment longer than
+/// [`JUDGE_POINTS`] is read on that many evenly spaced points, as
+/// [`analyze`] does. The series' noise model pooled over its boots is left
+/// out, so on a rare series the two readings may be chosen otherwise than
+/// in [`analyze`].
+pub fn judged_floor(x: &[f64], y: &[f64]) -> JudgedFloor {
+    let at = judged_points(0, x.len().min(y.len()));
+    let xs: Vec<f64> = at.iter().map(|&i| x[i]).collect();
+    let ys: Vec<f64> = at.iter().map(|&i| y[i]).collect();
+    let n = xs.len();
+    if n >= 3 && xs[n - 1] > xs[0] {
+        let (_, path) = judge_clock(&xs, &ys, 0.0, Pooled::default(), Known::default());
+        let teeth = stats::troughs(&xs, &ys, DROP_SIGMA).filter(|t| t.len() >= MIN_TEETH);
+        if let (Path::Teeth, Some(points)) = (path, teeth) {
+            return JudgedFloor {
+                points,
+                troughs: true,
+                windows: 0,
+            };
+        }
+    }
+    let windows = floor_windows(n);
+    JudgedFloor {
+        points: stats::bin_floor(&xs, &ys, windows, 0.1),
+        troughs: false,
+        windows,
+    }
+}
+
 /// Fewest teeth for which a sawtooth's troughs replace the floor windows.
 pub(super) const MIN_TEETH: usize = 5;
 

@@ -79,7 +79,7 @@ use decide::*;
 pub use decide::{MinGrowth, LEAK_FDR};
 use drift::*;
 use evidence::*;
-pub use evidence::{evidence, trend_t, Evidence};
+pub use evidence::{evidence, judged_floor, trend_t, Evidence, JudgedFloor};
 pub use judge::JUDGE_POINTS;
 use judge::*;
 use reason::*;

@@ -141,3 +141,28 @@ fn too_few_points_is_no_evidence() {
     assert_eq!(evidence(&[0.0, 1.0], &[1.0, 2.0]).e, 0.0);
     assert_eq!(evidence(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]).e, 0.0);
 }
+
+#[test]
+fn judged_floor_reads_windows_or_a_sawtooths_troughs() {
+    // A steady rise: the 10th percentile of each window (48 points: 12 windows).
+    let x: Vec<f64> = (0..48).map(f64::from).collect();
+    let line: Vec<f64> = x.iter().map(|v| 1e6 + 1e3 * v).collect();
+    let f = judged_floor(&x, &line);
+    assert!(!f.troughs);
+    assert_eq!((f.windows, f.points.len()), (12, 12));
+    assert!(f
+        .points
+        .windows(2)
+        .all(|w| w[0].0 < w[1].0 && w[0].1 < w[1].1));
+    // A sawtooth of 8 teeth on a rising floor: its troughs, one per tooth.
+    let saw: Vec<f64> = x
+        .iter()
+        .map(|v| 1e6 + 2e3 * v + 5e4 * (v % 6.0) + 3e3 * (v * 7.3).sin())
+        .collect();
+    let f = judged_floor(&x, &saw);
+    assert!(f.troughs, "{f:?}");
+    assert!(f.points.len() >= 5);
+    // Too few points to judge: what there is, no panic.
+    assert!(judged_floor(&[], &[]).points.is_empty());
+    assert_eq!(judged_floor(&[0.0], &[5.0]).points, vec![(0.0, 5.0)]);
+}

@@ -5,10 +5,12 @@ use std::path::Path;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    font, human_bytes, render_drawing, ChartError, ChartFormat, DrawResult, Drawing, BORDER, GRID,
-    MUTED, ORANGE, TEXT, VERMILLION,
+    draw_legend_row, draw_marker, fit_text, font, human_bytes, render_drawing, text_w, ChartError,
+    ChartFormat, DrawResult, Drawing, LegendEntry, Shape, Stroke, AXIS_LINE, BACKGROUND, BORDER,
+    GRID, MARGIN, MUTED, PURPLE, REBOOT, TEXT, TEXT_SIZE, TITLE_SIZE, VERMILLION, W,
 };
 
 /// One row of the fleet chart: a tag and its rate on each host.
@@ -25,15 +27,20 @@ fn symlog(x: f64) -> f64 {
     x.signum() * (1.0 + x.abs() / 1024.0).log10()
 }
 
-const OK_GREY: RGBColor = RGBColor(0x99, 0x99, 0x99);
-
-fn color(v: u8) -> RGBColor {
+/// How a host of each verdict is marked: colour, shape, filled. Each
+/// differs from the others in shape too, so they part in greyscale.
+fn mark(v: u8) -> (RGBColor, Shape, bool) {
     match v {
-        2 => VERMILLION,
-        1 => ORANGE,
-        _ => OK_GREY,
+        2 => (VERMILLION, Shape::Triangle, true),
+        1 => (PURPLE, Shape::Square, true),
+        _ => (REBOOT, Shape::Circle, false),
     }
 }
+
+/// The most rows the fleet chart draws.
+const MAX_ROWS: usize = 12;
+/// Marker size (centre to edge), in pixels.
+const DOT: i32 = 8;
 
 /// Draws the fleet chart (at most 12 rows) to `path`, atomically.
 pub fn fleet(
@@ -42,7 +49,7 @@ pub fn fleet(
     title: &str,
     rows: &[FleetRow],
 ) -> Result<(), ChartError> {
-    let rows = &rows[..rows.len().min(12)];
+    let rows = &rows[..rows.len().min(MAX_ROWS)];
     render_drawing(path, kind, &Fleet { title, rows })
 }
 
@@ -58,12 +65,41 @@ impl Drawing for Fleet<'_> {
     }
 }
 
+/// Vertical offsets (in rows) of one row's hosts, in their order: hosts
+/// next to each other in rate take different offsets, so no host hides
+/// behind another of the same rate.
+fn spread(rates: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..rates.len()).collect();
+    order.sort_by(|&a, &b| rates[a].total_cmp(&rates[b]).then(a.cmp(&b)));
+    let mut dy = vec![0.0; rates.len()];
+    for (rank, &i) in order.iter().enumerate() {
+        dy[i] = ((rank % 5) as f64 - 2.0) * 0.14;
+    }
+    dy
+}
+
 fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     rows: &[FleetRow],
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    root.fill(&WHITE)?;
+    root.fill(&BACKGROUND)?;
+    let title_style = font(TITLE_SIZE, TEXT).pos(Pos::new(HPos::Center, VPos::Top));
+    let t = fit_text(root, title, &title_style, W - 2 * MARGIN)?;
+    root.draw_text(&t, &title_style, (W / 2, 12))?;
+    let legend: Vec<LegendEntry> = [("leak host", 2u8), ("suspect host", 1), ("ok host", 0)]
+        .into_iter()
+        .map(|(label, v)| LegendEntry {
+            label: label.to_string(),
+            color: mark(v).0,
+            width: 0,
+            stroke: Stroke::Markers,
+            marker: Some(mark(v).1),
+            hollow: !mark(v).2,
+        })
+        .collect();
+    let legend_bottom = draw_legend_row(root, &legend, (MARGIN, W - MARGIN), 12 + TITLE_SIZE + 10)?;
+
     let rates = rows
         .iter()
         .flat_map(|r| r.hosts.iter().map(|h| h.0))
@@ -75,19 +111,29 @@ fn draw<DB: DrawingBackend>(
     lo -= pad;
     hi += pad;
     let n = rows.len().max(1);
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, font(24, TEXT))
-        .margin(20)
-        .x_label_area_size(50)
-        .y_label_area_size(330)
+    let label_style = font(TEXT_SIZE, TEXT);
+    let max_label = W * 2 / 5;
+    let mut labels = Vec::with_capacity(rows.len());
+    let mut label_w = 0;
+    for r in rows {
+        let l = fit_text(root, &r.label, &label_style, max_label)?;
+        label_w = label_w.max(text_w(root, &l, &label_style)?);
+        labels.push(l);
+    }
+    let area = root.margin(legend_bottom + 4, 0, 0, 0);
+    let mut chart = ChartBuilder::on(&area)
+        .margin_left(MARGIN / 2)
+        .margin_right(MARGIN + 12)
+        .margin_bottom(8)
+        .x_label_area_size(2 * TEXT_SIZE + 30)
+        .y_label_area_size(label_w + 16)
         .build_cartesian_2d(lo..hi, -0.5f64..(n as f64 - 0.5))?;
-    let labels: Vec<String> = rows.iter().map(|r| r.label.clone()).collect();
     chart
         .configure_mesh()
         .disable_x_mesh()
-        .light_line_style(WHITE)
+        .light_line_style(TRANSPARENT)
         .bold_line_style(GRID)
-        .axis_style(BORDER)
+        .axis_style(AXIS_LINE)
         .x_labels(0)
         .y_labels(n)
         .x_desc("growth per host (bytes per hour, symmetric log scale)")
@@ -100,16 +146,26 @@ fn draw<DB: DrawingBackend>(
             let idx = n - 1 - i as usize;
             labels.get(idx).cloned().unwrap_or_default()
         })
-        .label_style(font(14, TEXT))
-        .axis_desc_style(font(16, MUTED))
+        .label_style(font(TEXT_SIZE, TEXT))
+        .axis_desc_style(font(TEXT_SIZE, MUTED))
         .draw()?;
-    // Round ticks: 0, ±1 KiB/h, ±10 KiB/h, ±100 KiB/h, ±1 MiB/h, …
+    // Round ticks: 0, ±1 KiB/h, ±10 KiB/h, ±100 KiB/h, ±1 MiB/h, …; labels
+    // that would touch the one before are left out (the grid line stays).
     let mut ticks = vec![0.0];
-    for k in 0..8 {
+    for k in 0..12 {
         let v = [1024.0, 10.0 * 1024.0, 100.0 * 1024.0][k % 3] * 1024f64.powi((k / 3) as i32);
         ticks.push(v);
         ticks.push(-v);
     }
+    // Labels in order of importance: 0, then the largest rates out (they
+    // give the range); one that would touch a placed label is left out.
+    ticks.sort_by(|a, b| {
+        (*a != 0.0)
+            .cmp(&(*b != 0.0))
+            .then(b.abs().total_cmp(&a.abs()))
+    });
+    let tick_style = font(TEXT_SIZE, TEXT).pos(Pos::new(HPos::Center, VPos::Top));
+    let mut placed: Vec<(i32, i32)> = Vec::new();
     for v in ticks {
         let t = symlog(v);
         if t < lo || t > hi {
@@ -125,11 +181,12 @@ fn draw<DB: DrawingBackend>(
         } else {
             format!("{}/h", human_bytes(v))
         };
-        let style = font(13, TEXT).pos(plotters::style::text_anchor::Pos::new(
-            plotters::style::text_anchor::HPos::Center,
-            plotters::style::text_anchor::VPos::Top,
-        ));
-        root.draw(&Text::new(text, (px, py + 6), style))?;
+        let w = text_w(root, &text, &tick_style)?;
+        let (a, b) = (px - w / 2 - 8, px + w / 2 + 8);
+        if placed.iter().all(|&(c, d)| b <= c || a >= d) {
+            root.draw(&Text::new(text, (px, py + 8), tick_style.clone()))?;
+            placed.push((a, b));
+        }
     }
     chart.draw_series(std::iter::once(PathElement::new(
         vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
@@ -137,34 +194,32 @@ fn draw<DB: DrawingBackend>(
     )))?;
     for (i, r) in rows.iter().enumerate() {
         let y = (n - 1 - i) as f64;
-        // Ok hosts first, so leaks are drawn on top.
-        let mut hosts: Vec<(f64, u8)> = r
+        let hosts: Vec<(f64, u8)> = r
             .hosts
             .iter()
             .copied()
             .filter(|h| h.0.is_finite())
             .collect();
-        hosts.sort_by_key(|h| h.1);
-        chart.draw_series(hosts.iter().enumerate().map(|(k, &(x, v))| {
-            // A small vertical spread keeps hosts with the same rate apart.
-            let dy = ((k % 7) as f64 - 3.0) * 0.05;
-            Circle::new((symlog(x), y + dy), 6, color(v).filled())
-        }))?;
+        let rates: Vec<f64> = hosts.iter().map(|h| h.0).collect();
+        let dy = spread(&rates);
+        // Ok hosts first, so leaks are drawn on top.
+        let mut order: Vec<usize> = (0..hosts.len()).collect();
+        order.sort_by_key(|&k| hosts[k].1);
+        for k in order {
+            let (x, v) = hosts[k];
+            let p = chart.backend_coord(&(symlog(x), y + dy[k]));
+            let (color, shape, filled) = mark(v);
+            draw_marker(root, p, shape, DOT, color, filled)?;
+        }
     }
-    // Legend, top right.
-    let (w, _) = root.dim_in_pixel();
-    let x0 = w as i32 - 330;
-    for (k, (name, v)) in [("leak", 2u8), ("suspect", 1), ("ok", 0)]
-        .iter()
-        .enumerate()
-    {
-        let x = x0 + k as i32 * 105;
-        root.draw(&Circle::new((x, 24), 6, color(*v).filled()))?;
-        root.draw(&Text::new(
-            format!("{name} host"),
-            (x + 12, 16),
-            font(15, TEXT),
-        ))?;
+    if rows.is_empty() {
+        let style = font(TITLE_SIZE, MUTED).pos(Pos::new(HPos::Center, VPos::Center));
+        let (xs, ys) = chart.plotting_area().get_pixel_range();
+        root.draw_text(
+            "no data",
+            &style,
+            ((xs.start + xs.end) / 2, (ys.start + ys.end) / 2),
+        )?;
     }
     Ok(())
 }
@@ -193,6 +248,32 @@ mod tests {
         assert_eq!(&bytes[1..4], b"PNG");
         fleet(&dir.join("empty.svg"), ChartFormat::Svg, "none", &[]).unwrap();
         let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn hosts_of_the_same_rate_do_not_hide_each_other() {
+        let dy = spread(&[5.0; 10]);
+        let distinct: std::collections::HashSet<String> =
+            dy.iter().map(|d| format!("{d:.3}")).collect();
+        assert_eq!(distinct.len(), 5);
+        // Neighbours in rate never share an offset.
+        let dy = spread(&[1.0, 1.0 + 1e-9, 3.0, 2.0]);
+        let mut by_rate: Vec<(f64, f64)> =
+            [1.0, 1.0 + 1e-9, 3.0, 2.0].into_iter().zip(dy).collect();
+        by_rate.sort_by(|a, b| a.0.total_cmp(&b.0));
+        assert!(by_rate.windows(2).all(|w| w[0].1 != w[1].1), "{by_rate:?}");
+        assert!(spread(&[]).is_empty());
+    }
+
+    #[test]
+    fn verdicts_differ_in_shape_and_keep_contrast() {
+        let marks: Vec<_> = [2u8, 1, 0].iter().map(|&v| mark(v)).collect();
+        for (i, a) in marks.iter().enumerate() {
+            assert!(super::super::contrast(a.0, BACKGROUND) >= 3.0, "{a:?}");
+            for b in &marks[i + 1..] {
+                assert_ne!(a.1, b.1, "same shape");
+            }
+        }
     }
 
     fn tempfile_dir() -> std::path::PathBuf {

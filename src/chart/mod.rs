@@ -1,30 +1,40 @@
-//! Growth charts: PNG and SVG line charts of pool usage over time.
+//! Growth charts: PNG and SVG charts of pool usage over time.
 //!
-//! Four charts are drawn: [`overview`] (the top suspects, one line each),
-//! [`pools`] (paged and nonpaged pool totals), [`suspect`] (one tag: bytes
-//! on the left axis, outstanding allocations on the right axis, fitted trend
-//! segments dashed) and [`fleet`] (growth per host of the fleet's top series).
+//! Four charts are drawn: [`overview`] (the top suspects, one panel each on
+//! its own scale), [`pools`] (paged and nonpaged pool totals, and the
+//! budget), [`suspect`] (one tag: bytes on the left axis, outstanding
+//! allocations on the right, the floor that was judged, the fitted trend
+//! per boot, and a caption with the verdict and its reason) and [`fleet`]
+//! (growth per host of the fleet's top series).
 //!
-//! What lives here: the API and the style (this file), `prepare` (points to
-//! drawable runs), `ticks` (axes), `draw` (any plotters backend), `render`
-//! (PNG and SVG files), `fleet`. Chart is a leaf: it takes plain points and
-//! imports nothing from the crate but `units` and `error`.
+//! What lives here: the API (this file), `style` (colours, strokes, text
+//! sizes), `prepare` (points to drawable runs), `ticks` (axes), `draw` (a
+//! line chart on any plotters backend), `panels` (the overview's small
+//! multiples), `render` (PNG and SVG files), `fleet`. Chart is a leaf: it
+//! takes plain points and strings and imports nothing from the crate but
+//! `units` and `error`.
 //!
-//! Every chart is [`WIDTH`]×[`HEIGHT`] pixels, made to be read when pasted at
-//! 100% into an issue tracker:
+//! Every chart is [`WIDTH`] pixels wide and [`HEIGHT`] high (the overview
+//! grows by a row of panels beyond four suspects), made to be read both
+//! pasted at 100% into an issue tracker and shrunk to a phone's width:
 //!
-//! * the title spans the top, the legend sits in its own panel to the right
-//!   of the plot (it never covers data), axis labels carry units;
+//! * text is at least 26 pixels high (8 pixels on a 400-pixel-wide screen);
+//!   the title spans the top, the legend is a row under it (it never covers
+//!   data), axis labels carry units, and a caption under the plot says what
+//!   a reader needs without the report;
 //! * the y axis unit (B, KiB, MiB, GiB, …) is chosen from the data range and
 //!   ticks fall on round values of that unit;
 //! * the x axis shows local times (`HH:MM` for spans under a day,
 //!   `MM-DD HH:MM` up to four days, `MM-DD` beyond, `YYYY-MM-DD` beyond a
-//!   year; at most 8 labels) or snapshot numbers ([`Axis::Ordinal`]);
-//! * colours are the Okabe–Ito colour-blind-safe palette; [`overview`] shows
-//!   at most 8 lines (one per palette colour) and says how many it left out;
-//! * reboots are dashed grey vertical lines labelled "reboot", and lines are
-//!   not joined across them (two consecutive points are split when a boundary
-//!   `b` lies in `x0 < b <= x1`);
+//!   year; as many labels as fit, at most 8) or snapshot numbers
+//!   ([`Axis::Ordinal`]);
+//! * every line keeps at least 3:1 contrast against the white background
+//!   and the colours are colour-blind safe (Okabe–Ito's blue, vermillion,
+//!   bluish green, reddish purple and black); lines of one chart also differ
+//!   in stroke or marker, so they stay apart in greyscale;
+//! * reboots are dashed grey vertical lines, and lines are not joined across
+//!   them (two consecutive points are split when a boundary `b` lies in
+//!   `x0 < b <= x1`);
 //! * text uses an embedded DejaVu Sans font, so nothing has to be installed
 //!   (SVG files name the generic `sans-serif` family instead of embedding it).
 //!
@@ -48,14 +58,17 @@ use plotters::style::register_font;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 mod draw;
+mod panels;
 mod prepare;
 mod render;
+mod style;
 mod ticks;
 
 use draw::DrawResult;
 use draw::*;
 use prepare::*;
 use render::*;
+use style::*;
 use ticks::*;
 
 mod fleet;
@@ -64,9 +77,9 @@ pub use fleet::{fleet, FleetRow};
 /// Output file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChartFormat {
-    /// A 1280×720 RGB PNG image.
+    /// An RGB PNG image, [`WIDTH`] pixels wide.
     Png,
-    /// A 1280×720 SVG document (text uses the viewer's `sans-serif` font).
+    /// An SVG document of the same size (text uses the viewer's `sans-serif` font).
     Svg,
 }
 
@@ -90,13 +103,56 @@ pub enum Axis {
     Ordinal,
 }
 
-/// One line of the [`overview`] chart.
-#[derive(Debug, Clone)]
+/// A fitted straight line from `(x0, y0)` to `(x1, y1)`, y in bytes.
+pub type TrendLine = ((f64, f64), (f64, f64));
+
+/// One panel of the [`overview`] chart: a suspect.
+#[derive(Debug, Clone, Default)]
 pub struct Trace {
-    /// The legend text, e.g. `"Leak Nonpaged [leaky.sys]"`.
+    /// The panel's title, e.g. `"1. Leak Nonpaged: leak"`.
     pub label: String,
+    /// A second line under the title, e.g. `"+612 KiB/h, 1 MiB → 9.4 MiB"` (may be empty).
+    pub detail: String,
     /// `(x, y)` points: x as described by [`Axis`], y in bytes.
     pub points: Vec<(f64, f64)>,
+    /// Fitted trend lines (one per boot), drawn dashed.
+    pub trends: Vec<TrendLine>,
+}
+
+/// What the [`suspect`] chart of one series shows.
+#[derive(Debug, Clone, Copy)]
+pub struct SuspectChart<'a> {
+    /// The title, e.g. `"Leak Nonpaged [leaky.sys]"`.
+    pub title: &'a str,
+    /// The verdict, e.g. `"leak"` (drawn in vermillion; others in the text colour).
+    pub verdict: &'a str,
+    /// What follows the verdict on the caption's first line, e.g.
+    /// `"+612 KiB/h, 3.2% of the nonpaged pool, 1 MiB → 9.4 MiB"`.
+    pub summary: &'a str,
+    /// Why it got its verdict (the caption's second paragraph, cut at three lines).
+    pub reason: &'a str,
+    /// Bytes in use, `(x, bytes)`, x as described by [`Axis`].
+    pub bytes: &'a [(f64, f64)],
+    /// Outstanding allocations, `(x, count)` (right axis).
+    pub outstanding: &'a [(f64, f64)],
+    /// The floor the verdict was judged on (window floors or a sawtooth's
+    /// troughs), `(x, bytes)`: drawn as markers.
+    pub floor: &'a [(f64, f64)],
+    /// The legend text of the floor, e.g. `"floor judged (10th percentile per window)"`.
+    pub floor_label: &'a str,
+    /// Fitted trend lines, one per boot (segment), drawn dashed.
+    pub trends: &'a [TrendLine],
+    /// x values of reboots (dashed vertical lines).
+    pub boundaries: &'a [f64],
+}
+
+/// A pool budget for [`pools`]: a horizontal line and when the pools reach it.
+#[derive(Debug, Clone)]
+pub struct Budget {
+    /// The budget in bytes.
+    pub bytes: f64,
+    /// The projection, e.g. `"Nonpaged reaches it in 31.2 h at +5.8 MiB/h; Paged is not growing"`.
+    pub note: String,
 }
 
 /// Why a chart could not be written.
@@ -114,7 +170,7 @@ pub enum ChartError {
 
 /// Width of every chart, in pixels.
 pub const WIDTH: u32 = 1280;
-/// Height of every chart, in pixels.
+/// Height of every chart but an overview of more than four suspects, in pixels.
 pub const HEIGHT: u32 = 720;
 
 /// The font family registered with plotters and used for all text.
@@ -122,29 +178,7 @@ const FAMILY: &str = "sans-serif";
 /// DejaVu Sans (Bitstream Vera licence, see FONT-LICENSE.txt beside this file).
 const FONT_BYTES: &[u8] = include_bytes!("DejaVuSans.ttf");
 
-/// Okabe–Ito palette, in its usual order.
-const PALETTE: [RGBColor; 8] = [
-    RGBColor(0xE6, 0x9F, 0x00),
-    RGBColor(0x56, 0xB4, 0xE9),
-    RGBColor(0x00, 0x9E, 0x73),
-    RGBColor(0xF0, 0xE4, 0x42),
-    RGBColor(0x00, 0x72, 0xB2),
-    RGBColor(0xD5, 0x5E, 0x00),
-    RGBColor(0xCC, 0x79, 0xA7),
-    RGBColor(0x00, 0x00, 0x00),
-];
-const ORANGE: RGBColor = PALETTE[0];
-const OI_BLUE: RGBColor = PALETTE[4];
-const VERMILLION: RGBColor = PALETTE[5];
-const OI_BLACK: RGBColor = PALETTE[7];
-const TEXT: RGBColor = RGBColor(0x22, 0x22, 0x22);
-const MUTED: RGBColor = RGBColor(0x66, 0x66, 0x66);
-const GRID: RGBColor = RGBColor(0xE3, 0xE3, 0xE3);
-const AXIS_LINE: RGBColor = RGBColor(0x55, 0x55, 0x55);
-const REBOOT: RGBColor = RGBColor(0x80, 0x80, 0x80);
-const BORDER: RGBColor = RGBColor(0xB0, 0xB0, 0xB0);
-
-/// The most lines [`overview`] draws (one per palette colour).
+/// The most panels [`overview`] draws.
 const MAX_LINES: usize = 8;
 /// Coordinates beyond this magnitude are treated as invalid and skipped.
 const LIMIT: f64 = 1e24;
@@ -154,24 +188,21 @@ const MARKER_MAX_POINTS: usize = 60;
 const MAX_X_TICKS: usize = 8;
 
 const W: i32 = WIDTH as i32;
-const TITLE_H: i32 = 50;
-const LEGEND_W: i32 = 270;
-const TITLE_SIZE: i32 = 24;
-const LABEL_SIZE: i32 = 15;
-const DESC_SIZE: i32 = 16;
-const LEGEND_SIZE: i32 = 15;
-const LEGEND_ROW: i32 = 26;
-const NOTE_SIZE: i32 = 13;
+/// The space around everything, in pixels.
+const MARGIN: i32 = 20;
 
 const SEC: f64 = 1_000.0;
 const MIN: f64 = 60.0 * SEC;
 const HOUR: f64 = 60.0 * MIN;
 const DAY: f64 = 24.0 * HOUR;
 
-/// Top suspects over time: one line per suspect (y = bytes), labelled in a legend; `boundaries` are x values of reboots (dashed vertical lines).
+/// Top suspects over time, one panel each (small multiples): each panel
+/// has its own y axis, so a suspect of a few KiB shows its growth next to
+/// one of hundreds of MiB; x is shared. `boundaries` are x values of reboots.
 ///
-/// Lines take the Okabe–Ito colours in order (#E69F00 first); only the first
-/// 8 lines are drawn and the legend notes how many were left out.
+/// Panels are laid out two to a row (one panel alone takes the width); up to
+/// four fit in [`HEIGHT`], each further row adds 330 pixels. Only the first
+/// 8 are drawn and the title notes how many were left out.
 pub fn overview(
     path: &Path,
     kind: ChartFormat,
@@ -180,40 +211,21 @@ pub fn overview(
     lines: &[Trace],
     boundaries: &[f64],
 ) -> Result<(), ChartError> {
-    let series = lines
-        .iter()
-        .take(MAX_LINES)
-        .zip(PALETTE)
-        .map(|(line, color)| SeriesSpec {
-            label: if line.label.trim().is_empty() {
-                "(no label)".to_string()
-            } else {
-                line.label.clone()
-            },
-            points: &line.points,
-            color,
-            width: 2,
-            secondary: false,
-        })
-        .collect();
+    let shown = &lines[..lines.len().min(MAX_LINES)];
     let note =
         (lines.len() > MAX_LINES).then(|| format!("+{} more not shown", lines.len() - MAX_LINES));
-    let spec = Spec {
-        title,
-        axis,
-        y_desc: "bytes in use",
-        y2_desc: None,
-        series,
-        trends: &[],
-        boundaries,
-        note,
-    };
-    render(path, kind, &spec)
+    render_drawing(
+        path,
+        kind,
+        &panels::Panels::new(title, axis, shown, boundaries, note),
+    )
 }
 
-/// Paged and nonpaged pool totals over time (y = bytes), reboots marked.
+/// Paged and nonpaged pool totals over time (y = bytes), reboots marked;
+/// with a `budget`, its line and (in the caption) when the pools reach it.
 ///
-/// Nonpaged is drawn in #E69F00 (orange), paged in #0072B2 (blue).
+/// Nonpaged is a solid vermillion line, paged a dashed blue one.
+#[allow(clippy::too_many_arguments)]
 pub fn pools(
     path: &Path,
     kind: ChartFormat,
@@ -222,78 +234,169 @@ pub fn pools(
     nonpaged: &[(f64, f64)],
     paged: &[(f64, f64)],
     boundaries: &[f64],
+    budget: Option<&Budget>,
 ) -> Result<(), ChartError> {
+    render(
+        path,
+        kind,
+        &pools_spec(axis, title, nonpaged, paged, boundaries, budget),
+    )
+}
+
+/// What [`pools`] draws.
+fn pools_spec<'a>(
+    axis: Axis,
+    title: &'a str,
+    nonpaged: &'a [(f64, f64)],
+    paged: &'a [(f64, f64)],
+    boundaries: &'a [f64],
+    budget: Option<&Budget>,
+) -> Spec<'a> {
     let series = vec![
         SeriesSpec {
             label: "Nonpaged pool".to_string(),
             points: nonpaged,
-            color: ORANGE,
-            width: 3,
+            color: VERMILLION,
+            width: 4,
+            stroke: Stroke::Solid,
+            shape: Shape::Circle,
             secondary: false,
         },
         SeriesSpec {
             label: "Paged pool".to_string(),
             points: paged,
             color: OI_BLUE,
-            width: 3,
+            width: 4,
+            stroke: Stroke::Dashed { dash: 16, gap: 8 },
+            shape: Shape::Square,
             secondary: false,
         },
     ];
-    let spec = Spec {
+    let levels = budget
+        .map(|b| Level {
+            y: b.bytes,
+            // The caption gives the figure, as the report writes it.
+            label: "budget".to_string(),
+        })
+        .into_iter()
+        .collect();
+    let caption = budget
+        .map(|b| Paragraph {
+            text: b.note.clone(),
+            color: TEXT,
+            max_lines: 2,
+        })
+        .into_iter()
+        .collect();
+    Spec {
         title,
         axis,
         y_desc: "pool bytes in use",
         y2_desc: None,
         series,
         trends: &[],
+        trend_label: "",
+        levels,
         boundaries,
-        note: None,
-    };
-    render(path, kind, &spec)
+        caption,
+        x_span: None,
+        y_steps: 6,
+        tight_y: false,
+    }
 }
 
-/// One suspect: bytes (left axis) and outstanding allocations (right axis, secondary coord) over time, fitted trend segments (each ((x0,y0),(x1,y1)) in bytes) drawn dashed, epoch boundaries marked, `title` e.g. "Leak Nonpaged [leaky.sys] +612 KiB/h leak".
-///
-/// Bytes are drawn in #0072B2 (blue), outstanding allocations in #D55E00
-/// (vermillion), trends as dashed black segments.
-#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+/// One suspect (see [`SuspectChart`]): bytes (left axis, solid blue),
+/// outstanding allocations (right axis, dashed vermillion), the judged
+/// floor (green diamonds), fitted trends per boot (dashed black), reboots,
+/// and a caption: the verdict and summary, then the reason.
 pub fn suspect(
     path: &Path,
     kind: ChartFormat,
     axis: Axis,
-    title: &str,
-    bytes: &[(f64, f64)],
-    outstanding: &[(f64, f64)],
-    trends: &[((f64, f64), (f64, f64))],
-    boundaries: &[f64],
+    c: &SuspectChart,
 ) -> Result<(), ChartError> {
+    render(path, kind, &suspect_spec(axis, c))
+}
+
+/// What [`suspect`] draws.
+fn suspect_spec<'a>(axis: Axis, c: &SuspectChart<'a>) -> Spec<'a> {
     let series = vec![
         SeriesSpec {
             label: "bytes in use (left axis)".to_string(),
-            points: bytes,
+            points: c.bytes,
             color: OI_BLUE,
             width: 3,
+            stroke: Stroke::Solid,
+            shape: Shape::Circle,
             secondary: false,
         },
         SeriesSpec {
             label: "allocations (right axis)".to_string(),
-            points: outstanding,
+            points: c.outstanding,
             color: VERMILLION,
             width: 2,
+            stroke: Stroke::Dashed { dash: 5, gap: 4 },
+            shape: Shape::Triangle,
             secondary: true,
         },
+        SeriesSpec {
+            label: if c.floor_label.trim().is_empty() {
+                "floor judged".to_string()
+            } else {
+                c.floor_label.to_string()
+            },
+            points: c.floor,
+            color: OI_GREEN,
+            width: 2,
+            stroke: Stroke::Markers,
+            shape: Shape::Diamond,
+            secondary: false,
+        },
     ];
-    let spec = Spec {
-        title,
+    let headline = match (c.verdict.trim(), c.summary.trim()) {
+        ("", s) => s.to_string(),
+        (v, "") => v.to_string(),
+        (v, s) => format!("{v}: {s}"),
+    };
+    let mut caption = Vec::new();
+    if !headline.is_empty() {
+        caption.push(Paragraph {
+            text: headline,
+            color: verdict_colour(c.verdict),
+            max_lines: 1,
+        });
+    }
+    if !c.reason.trim().is_empty() {
+        caption.push(Paragraph {
+            text: format!("Why: {}", c.reason.trim()),
+            color: TEXT,
+            max_lines: 3,
+        });
+    }
+    Spec {
+        title: c.title,
         axis,
         y_desc: "bytes in use",
         y2_desc: Some("outstanding allocations"),
         series,
-        trends,
-        boundaries,
-        note: None,
-    };
-    render(path, kind, &spec)
+        trends: c.trends,
+        trend_label: "fitted trend per boot",
+        levels: Vec::new(),
+        boundaries: c.boundaries,
+        caption,
+        x_span: None,
+        y_steps: 6,
+        tight_y: false,
+    }
+}
+
+/// The colour a verdict's words are written in: `leak` in vermillion (large
+/// text keeps 3:1 on white), anything else in the text colour.
+fn verdict_colour(verdict: &str) -> RGBColor {
+    match verdict.trim() {
+        "leak" => VERMILLION,
+        _ => TEXT,
+    }
 }
 
 /// A file name safe on Windows and Linux for rank, tag and pool: "01-Leak-Nonpaged" (no extension).

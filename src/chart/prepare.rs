@@ -8,7 +8,25 @@ pub(super) struct SeriesSpec<'a> {
     pub(super) points: &'a [(f64, f64)],
     pub(super) color: RGBColor,
     pub(super) width: u32,
+    pub(super) stroke: Stroke,
+    /// The marker drawn at each point when the series has few points (or
+    /// always, for [`Stroke::Markers`]).
+    pub(super) shape: Shape,
     pub(super) secondary: bool,
+}
+
+/// A horizontal line across the plot (a budget), included in the y range.
+pub(super) struct Level {
+    pub(super) y: f64,
+    pub(super) label: String,
+}
+
+/// A paragraph of text under the plot, wrapped to the chart's width.
+pub(super) struct Paragraph {
+    pub(super) text: String,
+    pub(super) color: RGBColor,
+    /// At most this many lines; the last one ends in "…" when cut.
+    pub(super) max_lines: usize,
 }
 
 pub(super) struct Spec<'a> {
@@ -18,8 +36,17 @@ pub(super) struct Spec<'a> {
     pub(super) y2_desc: Option<&'static str>,
     pub(super) series: Vec<SeriesSpec<'a>>,
     pub(super) trends: &'a [Segment],
+    /// The legend text of the trends.
+    pub(super) trend_label: &'static str,
+    pub(super) levels: Vec<Level>,
     pub(super) boundaries: &'a [f64],
-    pub(super) note: Option<String>,
+    pub(super) caption: Vec<Paragraph>,
+    /// The x range to show, when not the data's own (panels share one).
+    pub(super) x_span: Option<(f64, f64)>,
+    /// About how many steps the y axis has between its ticks.
+    pub(super) y_steps: usize,
+    /// Whether the y axis ends near the data rather than at round ticks ([`tighten`]).
+    pub(super) tight_y: bool,
 }
 
 pub(super) type Segment = ((f64, f64), (f64, f64));
@@ -29,16 +56,22 @@ pub(super) struct PreparedSeries {
     pub(super) runs: Vec<Vec<(f64, f64)>>,
     pub(super) color: RGBColor,
     pub(super) width: u32,
+    pub(super) stroke: Stroke,
+    pub(super) shape: Shape,
     pub(super) secondary: bool,
     pub(super) markers: bool,
 }
 
+#[derive(Debug, Clone, PartialEq)]
 pub(super) struct LegendEntry {
     pub(super) label: String,
     pub(super) color: RGBColor,
     pub(super) width: u32,
-    pub(super) dashed: bool,
-    pub(super) marker: bool,
+    pub(super) stroke: Stroke,
+    /// The marker drawn on the sample line, if any.
+    pub(super) marker: Option<Shape>,
+    /// Whether the marker is drawn as an outline rather than filled.
+    pub(super) hollow: bool,
 }
 
 pub(super) struct Prepared {
@@ -48,9 +81,77 @@ pub(super) struct Prepared {
     pub(super) y2: Option<Ticks>,
     pub(super) series: Vec<PreparedSeries>,
     pub(super) trends: Vec<Segment>,
+    pub(super) levels: Vec<f64>,
     pub(super) boundaries: Vec<f64>,
     pub(super) legend: Vec<LegendEntry>,
     pub(super) has_data: bool,
+}
+
+/// The stroke of fitted trends.
+pub(super) const TREND_STROKE: Stroke = Stroke::Dashed { dash: 14, gap: 8 };
+/// The stroke of reboot lines.
+pub(super) const REBOOT_STROKE: Stroke = Stroke::Dashed { dash: 6, gap: 6 };
+/// The stroke of budget lines.
+pub(super) const LEVEL_STROKE: Stroke = Stroke::Dashed { dash: 3, gap: 5 };
+
+/// The legend entry of reboot lines.
+pub(super) fn reboot_entry() -> LegendEntry {
+    LegendEntry {
+        label: "reboot".to_string(),
+        color: REBOOT,
+        width: 2,
+        stroke: REBOOT_STROKE,
+        marker: None,
+        hollow: false,
+    }
+}
+
+/// The legend entry of fitted trends.
+pub(super) fn trend_entry(label: &str) -> LegendEntry {
+    LegendEntry {
+        label: label.to_string(),
+        color: INK,
+        width: 3,
+        stroke: TREND_STROKE,
+        marker: None,
+        hollow: false,
+    }
+}
+
+/// How many x labels of `chars` characters fit side by side in `width` pixels (2 to 8).
+pub(super) fn x_ticks_that_fit(width: i32, chars: usize) -> usize {
+    // DejaVu Sans digits are 0.64 em wide; keep a gap of 1.5 em between labels.
+    let label = (chars as f64 * 0.64 + 1.5) * f64::from(TEXT_SIZE);
+    ((f64::from(width.max(0)) / label).floor() as usize).clamp(2, MAX_X_TICKS)
+}
+
+/// The x axis for data from `lo` to `hi`, with as many labels as fit in `width` pixels.
+pub(super) fn x_ticks(axis: Axis, lo: f64, hi: f64, width: i32) -> (Ticks, String) {
+    match axis {
+        Axis::Time => {
+            let (probe, _) = time_ticks(lo, hi, MAX_X_TICKS);
+            let chars = probe
+                .ticks
+                .iter()
+                .map(|&t| probe.fmt.label(t).chars().count())
+                .max()
+                .unwrap_or(5);
+            time_ticks(lo, hi, x_ticks_that_fit(width, chars))
+        }
+        Axis::Ordinal => {
+            let probe = ordinal_ticks(lo, hi, MAX_X_TICKS);
+            let chars = probe
+                .ticks
+                .iter()
+                .map(|&t| probe.fmt.label(t).chars().count())
+                .max()
+                .unwrap_or(3);
+            (
+                ordinal_ticks(lo, hi, x_ticks_that_fit(width, chars)),
+                "snapshot".to_string(),
+            )
+        }
+    }
 }
 
 pub(super) fn valid(v: f64) -> bool {
@@ -120,7 +221,8 @@ pub(super) fn clip(s: Segment, (x0, x1): (f64, f64), (y0, y1): (f64, f64)) -> Op
     Some(((ax + t0 * dx, ay + t0 * dy), (ax + t1 * dx, ay + t1 * dy)))
 }
 
-pub(super) fn prepare(spec: &Spec) -> Prepared {
+/// The ranges, ticks, runs and legend of `spec`, for a plot about `plot_w` pixels wide.
+pub(super) fn prepare(spec: &Spec, plot_w: i32) -> Prepared {
     let mut boundaries: Vec<f64> = spec
         .boundaries
         .iter()
@@ -134,17 +236,17 @@ pub(super) fn prepare(spec: &Spec) -> Prepared {
     let has_data = cleaned.iter().any(|c| !c.is_empty());
 
     // x range: the data, else the boundaries, else a default.
-    let data_x = min_max(cleaned.iter().flatten().map(|p| p.0));
+    let data_x = spec
+        .x_span
+        .filter(|&(lo, hi)| valid(lo) && valid(hi) && lo <= hi)
+        .or_else(|| min_max(cleaned.iter().flatten().map(|p| p.0)));
     let (xlo, xhi) = data_x
         .or_else(|| min_max(boundaries.iter().copied()))
         .unwrap_or(match spec.axis {
             Axis::Time => (0.0, HOUR),
             Axis::Ordinal => (0.0, 1.0),
         });
-    let (mut x, mut x_desc) = match spec.axis {
-        Axis::Time => time_ticks(xlo, xhi),
-        Axis::Ordinal => (ordinal_ticks(xlo, xhi), "snapshot".to_string()),
-    };
+    let (mut x, mut x_desc) = x_ticks(spec.axis, xlo, xhi, plot_w);
     if data_x.is_none() && boundaries.is_empty() {
         // Nothing to place on the x axis: show no made-up times.
         x.ticks.clear();
@@ -181,7 +283,27 @@ pub(super) fn prepare(spec: &Spec) -> Prepared {
         (Some(r), None) | (None, Some(r)) => r,
         (None, None) => (0.0, 0.0),
     };
-    let y = value_ticks(ylo, yhi, Scale::Bytes);
+    // Levels (a budget) always show: the headroom is what they are for.
+    let levels: Vec<f64> = spec
+        .levels
+        .iter()
+        .map(|l| l.y)
+        .filter(|&v| valid(v))
+        .collect();
+    let (ylo, yhi) = match min_max(levels.iter().copied()) {
+        Some((lo, hi)) if primary.is_some() || trend_y.is_some() => (ylo.min(lo), yhi.max(hi)),
+        Some(r) => r,
+        None => (ylo, yhi),
+    };
+    let y = value_ticks(ylo, yhi, Scale::Bytes, spec.y_steps);
+    // Tight: the first step count (finer ones too) that leaves two ticks inside.
+    let y = match spec.tight_y {
+        true => [spec.y_steps, spec.y_steps + 2, spec.y_steps * 3]
+            .into_iter()
+            .find_map(|steps| tighten(&value_ticks(ylo, yhi, Scale::Bytes, steps), ylo, yhi))
+            .unwrap_or(y),
+        false => y,
+    };
     let trends: Vec<Segment> = trends_x
         .into_iter()
         .filter_map(|s| clip(s, xr, (y.lo, y.hi)))
@@ -196,7 +318,7 @@ pub(super) fn prepare(spec: &Spec) -> Prepared {
                 .flat_map(|(c, _)| c.iter().map(|p| p.1)),
         )
         .unwrap_or((0.0, 0.0));
-        value_ticks(r.0, r.1, Scale::Count)
+        value_ticks(r.0, r.1, Scale::Count, spec.y_steps)
     });
 
     let boundaries: Vec<f64> = boundaries
@@ -208,43 +330,52 @@ pub(super) fn prepare(spec: &Spec) -> Prepared {
         .iter()
         .zip(&spec.series)
         .map(|(c, s)| PreparedSeries {
-            runs: split_runs(c, &boundaries),
+            runs: if s.stroke == Stroke::Markers {
+                vec![c.clone()]
+            } else {
+                split_runs(c, &boundaries)
+            },
             color: s.color,
             width: s.width,
+            stroke: s.stroke,
+            shape: s.shape,
             secondary: s.secondary,
-            markers: c.len() <= MARKER_MAX_POINTS,
+            markers: s.stroke == Stroke::Markers || c.len() <= MARKER_MAX_POINTS,
         })
         .collect();
 
+    // Series without points get no legend entry (a chart without a floor
+    // does not list one), unless no series has any.
     let mut legend: Vec<LegendEntry> = spec
         .series
         .iter()
         .zip(&series)
-        .map(|(s, p)| LegendEntry {
+        .zip(&cleaned)
+        .filter(|(_, c)| !c.is_empty() || !has_data)
+        .map(|((s, p), _)| LegendEntry {
             label: s.label.clone(),
             color: s.color,
             width: s.width,
-            dashed: false,
-            marker: p.markers,
+            stroke: s.stroke,
+            marker: p.markers.then_some(s.shape),
+            hollow: false,
         })
         .collect();
     if !trends.is_empty() {
+        legend.push(trend_entry(spec.trend_label));
+    }
+    for l in spec.levels.iter().filter(|l| valid(l.y)) {
         legend.push(LegendEntry {
-            label: "fitted trend".to_string(),
-            color: OI_BLACK,
+            label: l.label.clone(),
+            color: INK,
             width: 2,
-            dashed: true,
-            marker: false,
+            stroke: LEVEL_STROKE,
+            marker: None,
+            hollow: false,
         });
     }
     if !boundaries.is_empty() {
-        legend.push(LegendEntry {
-            label: "reboot".to_string(),
-            color: REBOOT,
-            width: 2,
-            dashed: true,
-            marker: false,
-        });
+        legend.push(reboot_entry());
     }
 
     Prepared {
@@ -254,6 +385,7 @@ pub(super) fn prepare(spec: &Spec) -> Prepared {
         y2,
         series,
         trends,
+        levels,
         boundaries,
         legend,
         has_data,

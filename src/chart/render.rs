@@ -5,12 +5,13 @@
 use super::*;
 
 pub(super) fn render(path: &Path, kind: ChartFormat, spec: &Spec) -> Result<(), ChartError> {
+    let plot_w = plot_w_estimate(spec.y2_desc.is_some());
     render_drawing(
         path,
         kind,
         &Lines {
             spec,
-            prep: prepare(spec),
+            prep: prepare(spec, plot_w),
         },
     )
 }
@@ -63,7 +64,7 @@ pub(super) fn temp_path(path: &Path, kind: ChartFormat) -> Result<PathBuf, Strin
 
 pub(super) fn write_png(tmp: &Path, d: &impl Drawing) -> Result<(), String> {
     {
-        let root = BitMapBackend::new(tmp, (WIDTH, HEIGHT)).into_drawing_area();
+        let root = BitMapBackend::new(tmp, d.size()).into_drawing_area();
         d.draw_on(&root).map_err(|e| format!("cannot draw: {e}"))?;
         root.present().map_err(|e| format!("cannot write: {e}"))?;
     }
@@ -77,7 +78,7 @@ pub(super) fn write_png(tmp: &Path, d: &impl Drawing) -> Result<(), String> {
 pub(super) fn write_svg(tmp: &Path, d: &impl Drawing) -> Result<(), String> {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, d.size()).into_drawing_area();
         d.draw_on(&root).map_err(|e| format!("cannot draw: {e}"))?;
         root.present().map_err(|e| format!("cannot draw: {e}"))?;
     }

@@ -131,8 +131,10 @@ pub(super) enum Scale {
     Count,
 }
 
-/// A padded, rounded y range with at most 9 ticks on round values.
-pub(super) fn value_ticks(lo: f64, hi: f64, scale: Scale) -> Ticks {
+/// A padded, rounded y range with about `steps` steps between round ticks
+/// (at most `steps + 3` ticks; `steps` of 2 or more).
+pub(super) fn value_ticks(lo: f64, hi: f64, scale: Scale, steps: usize) -> Ticks {
+    let steps = steps.max(2) as f64;
     let (lo, hi) = if lo <= hi { (lo, hi) } else { (0.0, 0.0) };
     let mag = lo.abs().max(hi.abs());
     let span = hi - lo;
@@ -178,7 +180,7 @@ pub(super) fn value_ticks(lo: f64, hi: f64, scale: Scale) -> Ticks {
         k += 1;
     }
     let span_u = (hi - lo) / unit;
-    let mut step = nice_step(span_u / 6.0);
+    let mut step = nice_step(span_u / steps);
     if k == 0 {
         step = step.max(1.0);
     }
@@ -186,7 +188,7 @@ pub(super) fn value_ticks(lo: f64, hi: f64, scale: Scale) -> Ticks {
     loop {
         first = (lo / unit / step).floor() * step;
         last = (hi / unit / step).ceil() * step;
-        if (last - first) / step <= 8.5 {
+        if (last - first) / step <= steps + 2.5 {
             break;
         }
         step = nice_step(step * 1.5);
@@ -213,29 +215,58 @@ pub(super) fn value_ticks(lo: f64, hi: f64, scale: Scale) -> Ticks {
     Ticks { lo, hi, ticks, fmt }
 }
 
-/// Snapshot-number ticks: integers on round steps, at most 8.
-pub(super) fn ordinal_ticks(lo: f64, hi: f64) -> Ticks {
+/// `t` (from [`value_ticks`] of `lo..hi`) cut to the data's range padded
+/// by 6% on each side, keeping the ticks inside: a small panel does not
+/// spend a tick step of empty space at each end. `None` when fewer than
+/// two ticks would be left, or the data has no span.
+pub(super) fn tighten(t: &Ticks, lo: f64, hi: f64) -> Option<Ticks> {
+    let span = hi - lo;
+    if !(span > 0.0 && span.is_finite()) {
+        return None;
+    }
+    let (new_lo, new_hi) = ((lo - 0.06 * span).max(t.lo), (hi + 0.06 * span).min(t.hi));
+    let ticks: Vec<f64> = t
+        .ticks
+        .iter()
+        .copied()
+        .filter(|&v| v >= new_lo && v <= new_hi)
+        .collect();
+    if ticks.len() < 2 || new_hi <= new_lo {
+        return None;
+    }
+    Some(Ticks {
+        lo: new_lo,
+        hi: new_hi,
+        ticks,
+        fmt: t.fmt.clone(),
+    })
+}
+
+/// Snapshot-number ticks: integers on round steps, at most `max` (2 or more).
+pub(super) fn ordinal_ticks(lo: f64, hi: f64, max: usize) -> Ticks {
+    let max = max.max(2);
     let (lo, hi) = if hi - lo < 1e-9 {
         (lo - 1.0, hi + 1.0)
     } else {
         (lo, hi)
     };
-    let mut step = nice_step((hi - lo) / (MAX_X_TICKS - 1) as f64).max(1.0);
+    let mut step = nice_step((hi - lo) / (max - 1) as f64).max(1.0);
     let mut first = (lo / step).ceil() * step;
-    while ((hi - first) / step).floor() + 1.0 > MAX_X_TICKS as f64 {
+    while ((hi - first) / step).floor() + 1.0 > max as f64 {
         step = nice_step(step * 1.5);
         first = (lo / step).ceil() * step;
     }
     Ticks {
         lo,
         hi,
-        ticks: ticks_from(first, step, hi, MAX_X_TICKS),
+        ticks: ticks_from(first, step, hi, max),
         fmt: TickFormat::Ordinal,
     }
 }
 
-/// Time ticks aligned to round clock values, at most 8, and the axis title.
-pub(super) fn time_ticks(lo: f64, hi: f64) -> (Ticks, String) {
+/// Time ticks aligned to round clock values, at most `max` (2 or more), and the axis title.
+pub(super) fn time_ticks(lo: f64, hi: f64, max: usize) -> (Ticks, String) {
+    let max = max.max(2);
     let (lo, hi) = if hi - lo < SEC {
         (lo - 30.0 * MIN, hi + 30.0 * MIN)
     } else {
@@ -276,11 +307,11 @@ pub(super) fn time_ticks(lo: f64, hi: f64) -> (Ticks, String) {
         };
         ((lo - offset) / step).ceil() * step + offset
     };
-    let fits = |step: f64| ((hi - first_of(step)) / step).floor() + 1.0 <= MAX_X_TICKS as f64;
+    let fits = |step: f64| ((hi - first_of(step)) / step).floor() + 1.0 <= max as f64;
     let step = match STEPS.iter().copied().find(|&s| fits(s)) {
         Some(s) => s,
         None => {
-            let mut s = (nice_step(span / DAY / (MAX_X_TICKS - 1) as f64) * DAY).max(DAY);
+            let mut s = (nice_step(span / DAY / (max - 1) as f64) * DAY).max(DAY);
             while !fits(s) {
                 s = (nice_step(s / DAY * 1.5) * DAY).max(DAY);
             }
@@ -323,7 +354,7 @@ pub(super) fn time_ticks(lo: f64, hi: f64) -> (Ticks, String) {
     let ticks = Ticks {
         lo,
         hi,
-        ticks: ticks_from(first_of(step), step, hi, MAX_X_TICKS),
+        ticks: ticks_from(first_of(step), step, hi, max),
         fmt: TickFormat::Time { pattern },
     };
     (ticks, desc)

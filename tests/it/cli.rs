@@ -400,6 +400,57 @@ fn bundle_is_written_whole_and_links_resolve() {
 }
 
 #[test]
+fn bundle_charts_carry_the_verdict_and_the_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report");
+    poolscan()
+        .args([
+            "analyze",
+            DEMO,
+            "-q",
+            "--chart-format",
+            "svg",
+            "--budget",
+            "1200MiB",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    let top = &v["series"][0];
+    let svg = std::fs::read_to_string(out.join("charts/01-Gla5-Nonpaged.svg")).unwrap();
+    // The caption: verdict, rate and share, then the reason (its first words).
+    assert_eq!(top["tag"], "Gla5");
+    assert!(
+        svg.contains("leak: +15.9 KiB/h, 0.04% of the nonpaged pool"),
+        "{svg}"
+    );
+    let reason = top["reason"].as_str().unwrap();
+    let first_words: Vec<&str> = reason.split_whitespace().take(5).collect();
+    assert!(svg.contains(&format!("Why: {}", first_words.join(" "))));
+    assert!(svg.contains("floor judged"));
+    assert!(svg.contains("fitted trend per boot"));
+    // The pools chart: the budget and when the nonpaged pool reaches it.
+    let pools = std::fs::read_to_string(out.join("charts/pools.svg")).unwrap();
+    assert!(
+        pools.contains("Budget 1.17 GiB: Nonpaged reaches it in 24.5 h"),
+        "{pools}"
+    );
+    // The overview: one panel per suspect (four: two rows, the usual height).
+    let overview = std::fs::read_to_string(out.join("charts/overview.svg")).unwrap();
+    assert!(overview.contains("height=\"720\""));
+    for label in [
+        "1. Gla5 Nonpaged: leak",
+        "2. Ntfx Nonpaged: leak",
+        "4. Kq 3 Nonpaged: suspect",
+    ] {
+        assert!(overview.contains(label), "{label}");
+    }
+}
+
+#[test]
 fn bundle_is_deterministic() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));

@@ -6,8 +6,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::analysis::{Analysis, SeriesReport, Verdict};
-use crate::chart::{self, Axis, ChartFormat, Trace};
+use crate::analysis::{self, Analysis, SeriesReport, Verdict};
+use crate::chart::{self, Axis, ChartFormat, Trace, TrendLine};
 use crate::error::{Error, Result};
 use crate::io;
 use crate::log::{Log, TimeSource};
@@ -53,6 +53,74 @@ fn points(log: &Log, a: &Analysis, series_id: u32) -> (Curve, Curve) {
     (b, d)
 }
 
+/// One series' points as `(snapshot, bytes)`, in snapshot order.
+fn bytes_by_snapshot(log: &Log, series_id: u32) -> Vec<(usize, f64)> {
+    let mut out = Vec::new();
+    for (i, s) in log.snapshots.iter().enumerate() {
+        for r in s.rows.clone() {
+            if log.rows.series[r] == series_id {
+                out.push((i, log.rows.bytes[r] as f64));
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// The fitted trend of each segment of `s`, in chart coordinates.
+fn trend_lines(a: &Analysis, s: &SeriesReport) -> Vec<TrendLine> {
+    s.trends
+        .iter()
+        .map(|t| {
+            (
+                (x_of(a, t.from_snapshot as usize), t.start_bytes),
+                (x_of(a, t.to_snapshot as usize), t.end_bytes),
+            )
+        })
+        .collect()
+}
+
+/// The floor each segment of `s` was judged on ([`analysis::judged_floor`]
+/// on the segments its trends span), in chart coordinates, and its legend text.
+fn floor_points(log: &Log, a: &Analysis, s: &SeriesReport) -> (Vec<(f64, f64)>, String) {
+    let pts = bytes_by_snapshot(log, s.series_id);
+    let mut out = Vec::new();
+    let (mut troughs, mut windows) = (false, Vec::new());
+    for t in &s.trends {
+        let (from, to) = (t.from_snapshot as usize, t.to_snapshot as usize);
+        let seg: Vec<(f64, f64)> = pts
+            .iter()
+            .filter(|&&(i, _)| i >= from && i <= to)
+            .map(|&(i, y)| (x_of(a, i), y))
+            .collect();
+        let Some(&(x0, _)) = seg.first() else {
+            continue;
+        };
+        // Hours from the segment's start on a time axis (the clock the
+        // analysis judges on), snapshot numbers otherwise.
+        let scale = match axis(a) {
+            Axis::Time => 3_600_000.0,
+            Axis::Ordinal => 1.0,
+        };
+        let x: Vec<f64> = seg.iter().map(|p| (p.0 - x0) / scale).collect();
+        let y: Vec<f64> = seg.iter().map(|p| p.1).collect();
+        let f = analysis::judged_floor(&x, &y);
+        troughs |= f.troughs;
+        if !f.troughs {
+            // The windows that held points (a gap in the log leaves some empty).
+            windows.push(f.points.len());
+        }
+        out.extend(f.points.into_iter().map(|(h, b)| (x0 + h * scale, b)));
+    }
+    let label = match (troughs, windows.as_slice()) {
+        (true, []) => "floor judged: the sawtooth's troughs".to_string(),
+        (true, _) => "floor judged: troughs, or 10th percentile per window".to_string(),
+        (false, [w]) => format!("floor judged: 10th percentile of {w} windows"),
+        (false, _) => "floor judged: 10th percentile per window".to_string(),
+    };
+    (out, label)
+}
+
 fn axis(a: &Analysis) -> Axis {
     if a.time_source == TimeSource::Ordinal || a.times_ms.iter().any(Option::is_none) {
         Axis::Ordinal
@@ -94,26 +162,33 @@ fn fill(tmp: &Path, log: &Log, a: &Analysis, kind: ChartFormat) -> Result<()> {
 
     // overview: the top suspects (or the top five when nothing is suspect).
     let mut top: Vec<&SeriesReport> = charted(a).into_iter().take(8).collect();
+    let not_ok = a.series.iter().filter(|s| s.verdict != Verdict::Ok).count();
+    let title = if not_ok > top.len() {
+        format!("Top {} of {not_ok} suspects: bytes in use", top.len())
+    } else if top.is_empty() {
+        "No suspects: the top series' bytes in use".to_string()
+    } else {
+        "Top suspects: bytes in use".to_string()
+    };
     if top.is_empty() {
         top = a.series.iter().take(5).collect();
     }
     let lines: Vec<Trace> = top
         .iter()
         .map(|s| Trace {
-            label: format!("{} {} ({})", s.tag, s.pool, s.verdict.name()),
+            label: format!("{}. {} {}: {}", s.rank, s.tag, s.pool, s.verdict.name()),
+            detail: format!(
+                "{}, {} → {}",
+                rate(s),
+                units::bytes(s.bytes_first as f64),
+                units::bytes(s.bytes_last as f64)
+            ),
             points: points(log, a, s.series_id).0,
+            trends: trend_lines(a, s),
         })
         .collect();
     let overview = charts.join(format!("overview.{ext}"));
-    chart::overview(
-        &overview,
-        kind,
-        ax,
-        "Top suspects: bytes in use",
-        &lines,
-        &bounds,
-    )
-    .map_err(chart_err)?;
+    chart::overview(&overview, kind, ax, &title, &lines, &bounds).map_err(chart_err)?;
 
     // pools: totals per snapshot, from the summary lines when every snapshot has them.
     let mut nonpaged = Vec::new();
@@ -138,7 +213,18 @@ fn fill(tmp: &Path, log: &Log, a: &Analysis, kind: ChartFormat) -> Result<()> {
         paged.push((x, p));
     }
     let pools = charts.join(format!("pools.{ext}"));
-    chart::pools(&pools, kind, ax, "Pool totals", &nonpaged, &paged, &bounds).map_err(chart_err)?;
+    let budget = budget(a);
+    chart::pools(
+        &pools,
+        kind,
+        ax,
+        "Pool totals",
+        &nonpaged,
+        &paged,
+        &bounds,
+        budget.as_ref(),
+    )
+    .map_err(chart_err)?;
 
     // One chart per suspect.
     let mut files = Vec::new();
@@ -155,7 +241,32 @@ fn fill(tmp: &Path, log: &Log, a: &Analysis, kind: ChartFormat) -> Result<()> {
     Ok(())
 }
 
-/// Draws one series' chart (bytes, outstanding allocations, fitted trends, reboots) to `path`.
+/// `--budget` as the pools chart draws it: the line and when each pool reaches it.
+fn budget(a: &Analysis) -> Option<chart::Budget> {
+    let bytes = a.budget_bytes? as f64;
+    let parts: Vec<String> = a
+        .pools
+        .iter()
+        .map(|(name, p)| match (p.hours_to_budget, p.kib_per_hour) {
+            (Some(h), _) if h <= 0.0 => format!("{name} is already over it"),
+            (Some(h), Some(r)) => format!(
+                "{name} reaches it in {} (at {} over the last boot)",
+                units::hours(h),
+                units::rate(r * 1024.0)
+            ),
+            (Some(h), None) => format!("{name} reaches it in {}", units::hours(h)),
+            (None, Some(_)) => format!("{name} is not growing"),
+            (None, None) => format!("{name}: no rate (no time axis)"),
+        })
+        .collect();
+    Some(chart::Budget {
+        bytes,
+        note: format!("Budget {}: {}.", units::bytes(bytes), parts.join("; ")),
+    })
+}
+
+/// Draws one series' chart (bytes, outstanding allocations, the judged
+/// floor, fitted trends, reboots, and a caption with the verdict) to `path`.
 pub(crate) fn suspect_chart(
     path: &Path,
     kind: ChartFormat,
@@ -164,28 +275,56 @@ pub(crate) fn suspect_chart(
     s: &SeriesReport,
 ) -> Result<()> {
     let (b, d) = points(log, a, s.series_id);
-    let trends: Vec<((f64, f64), (f64, f64))> = s
-        .trends
-        .iter()
-        .map(|t| {
-            (
-                (x_of(a, t.from_snapshot as usize), t.start_bytes),
-                (x_of(a, t.to_snapshot as usize), t.end_bytes),
-            )
-        })
-        .collect();
+    let trends = trend_lines(a, s);
+    let (floor, floor_label) = floor_points(log, a, s);
     let title = format!(
-        "{} {}{}  {}  {}",
+        "{} {}{}",
         s.tag,
         s.pool,
         s.driver
             .as_deref()
             .map(|d| format!(" {d}"))
             .unwrap_or_default(),
-        rate(s),
-        s.verdict.name()
     );
-    chart::suspect(path, kind, axis(a), &title, &b, &d, &trends, &boundaries(a)).map_err(chart_err)
+    let share = if s.pool_share > 0.0 {
+        format!(
+            ", {} of the {} pool",
+            share(s.pool_share),
+            s.pool.to_lowercase()
+        )
+    } else {
+        String::new()
+    };
+    let summary = format!(
+        "{}{share}, {} → {}, score {}",
+        rate(s),
+        units::bytes(s.bytes_first as f64),
+        units::bytes(s.bytes_last as f64),
+        report::score_text(s.score)
+    );
+    let c = chart::SuspectChart {
+        title: &title,
+        verdict: s.verdict.name(),
+        summary: &summary,
+        reason: &s.reason,
+        bytes: &b,
+        outstanding: &d,
+        floor: &floor,
+        floor_label: &floor_label,
+        trends: &trends,
+        boundaries: &boundaries(a),
+    };
+    chart::suspect(path, kind, axis(a), &c).map_err(chart_err)
+}
+
+/// A share of the pool: "3.2%", or "0.04%" when small.
+fn share(f: f64) -> String {
+    let pct = f * 100.0;
+    if pct >= 1.0 {
+        format!("{pct:.1}%")
+    } else {
+        format!("{pct:.2}%")
+    }
 }
 
 fn rate(s: &SeriesReport) -> String {
