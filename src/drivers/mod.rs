@@ -49,7 +49,7 @@ mod walk;
 
 pub use code::NEAR_CALL_BYTES;
 pub use pe::{Arch, NotScanned, POOL_FUNCTIONS};
-pub use rank::{Candidate, Confidence};
+pub use rank::{score, Candidate, Confidence, MIN_LABEL_SCORE};
 pub use version::VersionInfo;
 
 /// Files larger than this are skipped (a driver is a few MiB at most).
@@ -82,15 +82,18 @@ impl Tag {
         Tag(v.to_le_bytes())
     }
 
-    /// Whether the bytes look like a tag someone chose: printable ASCII, the first not a
-    /// space, at least two letters or digits, and no ` -` (which a localtag.txt line could
-    /// not hold). Tags found by discovery (no tag asked for) must pass this.
+    /// Whether the bytes look like a tag someone chose, and one a localtag.txt line can
+    /// hold: printable ASCII, the first not a space, at least two letters or digits, no ` -`
+    /// (a separator there), and not read as a comment (`rem `, `//`). Tags found by discovery
+    /// (no tag asked for) must pass this.
     pub fn is_plausible(self) -> bool {
         let b = self.0;
         b.iter().all(|&c| (0x20..0x7F).contains(&c))
             && b[0] != b' '
             && b.iter().filter(|c| c.is_ascii_alphanumeric()).count() >= 2
             && !b.windows(2).any(|w| w == b" -")
+            && !b.starts_with(b"//")
+            && !(b[..3].eq_ignore_ascii_case(b"rem") && b[3] == b' ')
     }
 }
 

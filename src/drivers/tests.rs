@@ -55,7 +55,7 @@ fn tags_parse_print_and_plausibility() {
     assert_eq!(Tag::from_value(0x7669_4457), Tag(*b"WDiv"));
     assert_eq!(Tag(*b"Cc  ").to_string(), "Cc");
     assert_eq!(Tag(*b"Dh 1").to_string(), "Dh 1");
-    for ok in ["WDiv", "Cc  ", "Dh 1", "Ntf?", "@GMx"] {
+    for ok in ["WDiv", "Cc  ", "Dh 1", "Ntf?", "@GMx", "remX", "/ab/"] {
         assert!(Tag::parse(ok).unwrap().is_plausible(), "{ok}");
     }
     for bad in [
@@ -65,6 +65,9 @@ fn tags_parse_print_and_plausibility() {
         *b"a---",
         *b"Ab -",
         *b"@@@@",
+        *b"rem ",
+        *b"REM ",
+        *b"//ab",
     ] {
         assert!(!Tag(bad).is_plausible(), "{bad:?}");
     }

@@ -132,6 +132,9 @@ pub fn for_suspects(dir: &Path, tags: &[String], ui: &Ui) -> Result<Option<Scan>
 /// `analyze`/`fleet --drivers`: how many suspects the scan named.
 pub fn named_note(series: usize, tags: usize, ui: &Ui) {
     if !ui.quiet {
-        eprintln!("--drivers: {series} suspect series named from the binaries ({tags} tags without a driver looked for)");
+        eprintln!(
+            "--drivers: {series} suspect series named from the binaries ({tags} tag{} without a driver looked for)",
+            if tags == 1 { "" } else { "s" }
+        );
     }
 }

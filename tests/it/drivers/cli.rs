@@ -7,17 +7,10 @@ use crate::util::{json, poolscan};
 
 const DEMO: &str = "fixtures/synth/poolmon-demo.log";
 
-/// The demo log's top leak, `Gla5` (PoolMon says `Unknown Driver`), allocated by gla5.sys.
+/// The generated folder, and gla5.sys for the demo log's top leak.
 fn demo_drivers(dir: &Path) {
     folder(dir, Machine::X64);
-    let mut d = Driver::new(Machine::X64);
-    d.code = vec![
-        Op::Alloc("ExAllocatePool2", *b"Gla5"),
-        Op::Pad(20),
-        Op::Free("ExFreePoolWithTag", *b"Gla5"),
-    ];
-    d.version = vec![("CompanyName", "Glass Labs".into())];
-    std::fs::write(dir.join("gla5.sys"), image::build(&d)).unwrap();
+    std::fs::write(dir.join("gla5.sys"), gla5()).unwrap();
 }
 
 #[test]

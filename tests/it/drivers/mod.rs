@@ -70,3 +70,37 @@ pub fn folder(dir: &Path, m: Machine) {
     std::fs::write(dir.join("readme.txt"), "AlpA is not here\n").unwrap();
     std::fs::write(dir.join("empty.sys"), b"").unwrap();
 }
+
+/// The demo log's top leak, `Gla5` (PoolMon says `Unknown Driver`), allocated and freed.
+pub fn gla5() -> Vec<u8> {
+    let mut d = Driver::new(Machine::X64);
+    d.code = vec![
+        Op::Alloc("ExAllocatePool2", *b"Gla5"),
+        Op::Pad(20),
+        Op::Free("ExFreePoolWithTag", *b"Gla5"),
+    ];
+    d.version = vec![("CompanyName", "Glass Labs".into())];
+    image::build(&d)
+}
+
+/// With `POOLSCAN_WRITE_DRIVERS=DIR`: writes the generated images there (the seed corpus of
+/// the `drivers` fuzz target, `fuzz/run.sh`; the README's `analyze --drivers` example).
+#[test]
+fn write_generated_drivers() {
+    let Some(dir) = std::env::var_os("POOLSCAN_WRITE_DRIVERS") else {
+        return;
+    };
+    let dir = Path::new(&dir);
+    std::fs::create_dir_all(dir).unwrap();
+    for m in MACHINES {
+        let name = format!("{m:?}").to_lowercase();
+        for (what, bytes) in [
+            ("alpha", alpha(m)),
+            ("beta", beta(m)),
+            ("strings", strings(m)),
+        ] {
+            std::fs::write(dir.join(format!("{what}-{name}.sys")), bytes).unwrap();
+        }
+    }
+    std::fs::write(dir.join("gla5.sys"), gla5()).unwrap();
+}
