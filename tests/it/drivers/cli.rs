@@ -170,3 +170,58 @@ fn without_drivers_analyze_is_unchanged() {
     assert_eq!(v["series"][0]["tag"], "Gla5");
     assert_eq!(v["series"][0]["driver"], "Unknown Driver");
 }
+
+#[test]
+fn fleet_names_the_drivers_of_fleet_suspects() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for h in poolscan_synth::fleet(5, 10, 96) {
+        let p = dir.path().join(format!("{}.log", h.name));
+        std::fs::write(&p, &h.log).unwrap();
+        files.push(p);
+    }
+    let drivers = dir.path().join("drivers");
+    std::fs::create_dir(&drivers).unwrap();
+    for (name, tag) in [("io.sys", *b"Io  "), ("dh.sys", *b"Dh 1")] {
+        let mut d = Driver::new(Machine::X64);
+        d.code = vec![
+            Op::Alloc("ExAllocatePool2", tag),
+            Op::Free("ExFreePoolWithTag", tag),
+        ];
+        std::fs::write(drivers.join(name), image::build(&d)).unwrap();
+    }
+    let out = poolscan()
+        .arg("fleet")
+        .args(&files)
+        .args(["--format", "json", "--drivers"])
+        .arg(&drivers)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out.stdout);
+    let series = v["series"].as_array().unwrap();
+    let named: Vec<(String, String)> = series
+        .iter()
+        .filter(|s| s["verdict"] != "ok")
+        .map(|s| {
+            (
+                s["tag"].as_str().unwrap().to_string(),
+                s["driver"].to_string(),
+            )
+        })
+        .collect();
+    assert!(!named.is_empty());
+    for (tag, driver) in &named {
+        let want = match tag.as_str() {
+            "Io" => "\"[scan: io.sys 0.85]\"",
+            "Dh 1" => "\"[scan: dh.sys 0.85]\"",
+            _ => continue,
+        };
+        assert_eq!(driver, want, "{tag}");
+    }
+    assert!(named.iter().any(|(t, _)| t == "Io"), "{named:?}");
+}
