@@ -153,7 +153,8 @@ fn modrm_len(b: &[u8]) -> Option<usize> {
 
 /// Offsets of 32-bit fields that address a pool import slot: RIP-relative on x64 (the
 /// field ends the instruction, so the next instruction starts 4 bytes after it), absolute
-/// on x86.
+/// on x86. Such a field follows a ModRM byte with mod 00 and r/m 101 (`FF 15`, `FF 25`,
+/// `8B 05`, `8B 35`, ...), or on x86 the `A1` of `mov eax, [abs32]`; only those are tried.
 fn x86_calls(img: &Image, code: &[u8], sec: &Section, out: &mut Vec<usize>) {
     let (Some(&lo), Some(&hi)) = (img.pool_slots.first(), img.pool_slots.last()) else {
         return;
@@ -161,8 +162,12 @@ fn x86_calls(img: &Image, code: &[u8], sec: &Section, out: &mut Vec<usize>) {
     let (lo, hi) = (i64::from(lo), i64::from(hi));
     let x64 = img.arch == Arch::X64;
     let base = img.image_base as i64;
-    for (i, w) in code.windows(4).enumerate() {
-        let field = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+    for (k, w) in code.windows(5).enumerate() {
+        if w[0] & 0xC7 != 0x05 && (x64 || w[0] != 0xA1) {
+            continue;
+        }
+        let i = k + 1;
+        let field = u32::from_le_bytes([w[1], w[2], w[3], w[4]]);
         let target = if x64 {
             i64::from(sec.rva) + i as i64 + 4 + i64::from(field as i32)
         } else {
