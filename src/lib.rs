@@ -15,6 +15,7 @@
 //! | [`analysis`] | one log ranked: evidence per segment, judging, the system pass, reasons, the result schema |
 //! | [`diff`], [`fleet`] | two logs compared; many hosts' rankings weighed together |
 //! | [`table`] | polars DataFrames of the samples, snapshots and analysis, their export, the Hive dataset and SQL |
+//! | [`drivers`] | which driver binary allocates a tag: PE images scanned for the tag next to pool-allocation calls (a leaf: it imports only error) |
 //! | [`chart`] | PNG and SVG charts from plain points (a leaf: it imports nothing but units) |
 //! | [`report`] | everything a person reads: tables, JSON, CSV, Markdown; the bundles ([`report::bundle`]) |
 //!
@@ -50,6 +51,9 @@ pub mod analysis;
 
 pub mod diff;
 pub mod fleet;
+
+// Which driver owns a tag, from the driver binaries (a leaf: it imports only `error`).
+pub mod drivers;
 
 // Tables, charts and reports.
 pub mod table;

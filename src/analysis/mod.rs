@@ -68,6 +68,7 @@ use crate::units;
 
 mod decide;
 mod drift;
+mod drivers;
 mod evidence;
 mod judge;
 mod reason;
@@ -78,6 +79,7 @@ mod system;
 use decide::*;
 pub use decide::{MinGrowth, LEAK_FDR};
 use drift::*;
+pub use drivers::is_unnamed;
 use evidence::*;
 pub use evidence::{evidence, judged_floor, trend_t, Evidence, JudgedFloor};
 pub use judge::JUDGE_POINTS;

@@ -65,7 +65,8 @@ pub struct SeriesReport {
     pub outstanding_per_hour: Option<f64>,
     /// Snapshots the series appears in.
     pub snapshots: u32,
-    /// Mapped_Driver text, or the pooltag.txt entry.
+    /// Mapped_Driver text, or the pooltag.txt entry, or (`--drivers`) the binaries found by
+    /// scan (`[scan: foo.sys 0.85]`).
     pub driver: Option<String>,
     /// Why it ranks where it does, in one line.
     pub reason: String,

@@ -30,6 +30,7 @@ use crate::parse::pooltag::TagDb;
 use crate::units;
 
 mod aggregate;
+mod drivers;
 
 pub use aggregate::*;
 

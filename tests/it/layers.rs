@@ -5,6 +5,7 @@
 //! ```text
 //! error, units, model, stats          shared leaves
 //! io -> error;  chart -> units, error (a leaf: plain points in, files out)
+//! drivers -> error (a leaf: driver binaries in, tag attributions out)
 //! parse -> log -> analysis -> diff, fleet -> table -> report (report::bundle last)
 //! ```
 //!
@@ -22,6 +23,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("stats", &[]),
     ("io", &["error"]),
     ("chart", &["units", "error"]),
+    ("drivers", &["error"]),
     ("parse", &["error", "model", "units"]),
     ("log", &["error", "model", "units", "parse"]),
     (

@@ -43,6 +43,7 @@ pub enum Command {
   poolscan analyze logs/ --format json > report.json
   poolscan analyze poolsnap.log --interval 10m --start '2026-11-25 08:00'
   poolscan analyze poolmon.log --out report --fail-on leak
+  poolscan analyze poolmon.log --drivers drivers/
 
 Exit status: 0 success; 1 --fail-on matched; 2 usage or input error.")]
     Analyze(AnalyzeArgs),
@@ -85,9 +86,18 @@ Examples:
   poolscan sql fleet-data \"SELECT host, count(*) AS n FROM samples GROUP BY host\" --format json"
     )]
     Sql(SqlArgs),
-    /// Which driver owns a tag, from pooltag.txt / localtag.txt style files.
-    #[command(after_help = "Examples:
-  poolscan tags Ntfx 'Dh 1' --pooltag pooltag.txt")]
+    /// Which driver owns a tag: from pooltag.txt / localtag.txt style files, or from the driver binaries.
+    #[command(
+        after_help = "With --drivers, each candidate binary is ranked by where the tag occurs in it: as an
+immediate right before a call through its import of a pool function (ExAllocatePool2,
+ExAllocatePoolWithTag, ExFreePoolWithTag, ...; confidence high), elsewhere in code
+(medium), or only as bytes in data (low: what `findstr /m /l /s Tag *.sys` finds).
+
+Examples:
+  poolscan tags Ntfx 'Dh 1' --pooltag pooltag.txt
+  poolscan tags WDiv --drivers drivers/
+  poolscan tags --drivers drivers/ --write-localtag localtag.txt"
+    )]
     Tags(TagsArgs),
     /// Print shell completions.
     Completions {
@@ -156,6 +166,10 @@ pub struct AnalyzeArgs {
     /// pooltag.txt / localtag.txt style file for driver names (repeatable).
     #[arg(long, value_name = "FILE")]
     pub pooltag: Vec<PathBuf>,
+    /// A folder of driver binaries: name the drivers of suspects that the log and pooltag.txt
+    /// leave unnamed, marked `[scan: foo.sys 0.85]` (see `poolscan tags --drivers`).
+    #[arg(long, value_name = "DIR")]
+    pub drivers: Option<PathBuf>,
     /// Exit 1 when a series reaches this verdict.
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
@@ -236,6 +250,10 @@ pub struct FleetArgs {
     /// pooltag.txt / localtag.txt style file for driver names (repeatable).
     #[arg(long, value_name = "FILE")]
     pub pooltag: Vec<PathBuf>,
+    /// A folder of driver binaries: name the drivers of fleet suspects left unnamed, marked
+    /// `[scan: foo.sys 0.85]` (see `poolscan tags --drivers`).
+    #[arg(long, value_name = "DIR")]
+    pub drivers: Option<PathBuf>,
     /// Exit 1 when a fleet series reaches this verdict.
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
@@ -277,10 +295,21 @@ pub struct DiffArgs {
 
 #[derive(Debug, Args)]
 pub struct TagsArgs {
-    /// Tags to look up (quote tags with spaces: 'Dh 1').
-    #[arg(required = true)]
+    /// Tags to look up (quote tags with spaces: 'Dh 1'); none needed with --write-localtag.
+    #[arg(required_unless_present = "write_localtag")]
     pub tags: Vec<String>,
-    /// pooltag.txt / localtag.txt style file (repeatable).
-    #[arg(long, value_name = "FILE", required = true)]
+    /// pooltag.txt / localtag.txt style file (repeatable; needed without --drivers).
+    #[arg(long, value_name = "FILE", required_unless_present = "drivers")]
     pub pooltag: Vec<PathBuf>,
+    /// A folder of driver binaries (a copy of System32\drivers; searched recursively):
+    /// which of them allocate each tag, with the evidence.
+    #[arg(long, value_name = "DIR")]
+    pub drivers: Option<PathBuf>,
+    /// With --drivers: write every tag found next to a pool call, with its binaries, as a
+    /// localtag.txt-style file (which --pooltag reads).
+    #[arg(long, value_name = "FILE", requires = "drivers")]
+    pub write_localtag: Option<PathBuf>,
+    /// With --drivers: candidate binaries shown per tag.
+    #[arg(long, default_value_t = 5)]
+    pub top: usize,
 }

@@ -1,6 +1,7 @@
 //! The `poolscan` binary: parse the command line, run, map errors to exit codes.
 
 mod cli;
+mod drivers;
 mod progress;
 mod run;
 

@@ -14,7 +14,7 @@ use poolscan::table::{self, export};
 use poolscan::{fleet, report, units};
 
 use crate::cli::{self, Cli, Command};
-use crate::progress;
+use crate::{drivers, progress};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let color = match cli.color {
@@ -36,7 +36,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Diff(a) => diff(a, &ui),
         Command::Fleet(a) => fleet(a, &ui),
         Command::Sql(a) => sql(a, &ui),
-        Command::Tags(a) => tags(a),
+        Command::Tags(a) => tags(a, &ui),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "poolscan", &mut std::io::stdout());
@@ -260,7 +260,14 @@ fn analyze(a: cli::AnalyzeArgs, ui: &Ui) -> Result<ExitCode> {
         budget,
         min_growth: min_growth(&a.min_growth)?,
     };
-    let result = analysis::analyze(&log, &opts, db.as_ref())?;
+    let mut result = analysis::analyze(&log, &opts, db.as_ref())?;
+    if let Some(dir) = &a.drivers {
+        let tags = result.unnamed_suspects();
+        if let Some(scan) = drivers::for_suspects(dir, &tags, ui)? {
+            let named = result.name_drivers(|t| scan.label(t));
+            drivers::named_note(named, tags.len(), ui);
+        }
+    }
     let fmt = report_format(a.format);
     let opts = report::Style {
         top: a.top,
@@ -356,14 +363,28 @@ fn diff(a: cli::DiffArgs, ui: &Ui) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn tags(a: cli::TagsArgs) -> Result<ExitCode> {
-    let ui = Ui {
-        quiet: false,
-        color: false,
-        progress: false,
-    };
-    let db = tagdb(&a.pooltag, &ui)?.unwrap_or_default();
+fn tags(a: cli::TagsArgs, ui: &Ui) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
+    if !a.pooltag.is_empty() {
+        pooltag_lines(&mut out, &a, ui)?;
+    }
+    if let Some(dir) = &a.drivers {
+        let query = poolscan::drivers::Query {
+            discover: a.write_localtag.is_some(),
+            ..poolscan::drivers::Query::tags(&a.tags)
+        };
+        let scan = drivers::scan(dir, &query, ui)?;
+        drivers::print_candidates(&mut out, &scan, &a.tags, a.top)?;
+        if let Some(path) = &a.write_localtag {
+            drivers::write_localtag(path, &scan, ui)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `tags … --pooltag FILE`: the entries of each tag.
+fn pooltag_lines(out: &mut impl Write, a: &cli::TagsArgs, ui: &Ui) -> Result<()> {
+    let db = tagdb(&a.pooltag, ui)?.unwrap_or_default();
     for t in &a.tags {
         let hits = db.lookup(t);
         if hits.is_empty() {
@@ -377,7 +398,7 @@ fn tags(a: cli::TagsArgs) -> Result<ExitCode> {
             )?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn host_regex(r: &Option<String>) -> Result<Option<regex::Regex>> {
@@ -437,7 +458,14 @@ fn fleet(a: cli::FleetArgs, ui: &Ui) -> Result<ExitCode> {
         min_growth: min_growth(&a.min_growth)?,
         ..Default::default()
     };
-    let f = fleet::run(&hosts, &read, &opts, db.as_ref())?;
+    let mut f = fleet::run(&hosts, &read, &opts, db.as_ref())?;
+    if let Some(dir) = &a.drivers {
+        let tags = f.unnamed_suspects();
+        if let Some(scan) = drivers::for_suspects(dir, &tags, ui)? {
+            let named = f.name_drivers(|t| scan.label(t));
+            drivers::named_note(named, tags.len(), ui);
+        }
+    }
     if !ui.quiet {
         for h in &f.hosts {
             if h.skipped_lines > 0 {
