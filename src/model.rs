@@ -108,8 +108,9 @@ pub fn diff_of(allocs: u64, frees: u64) -> Option<i64> {
 /// A 32-bit count printed with `%ld` (PageFlts): a negative value down to
 /// -2^31 is the unsigned value past 2^31; other values are kept as printed.
 pub fn unsigned32(printed: i64) -> i64 {
-    if (-(1i64 << 31)..0).contains(&printed) {
-        printed + (1i64 << 32)
+    let m = COUNTER_MOD as i64;
+    if (-m / 2..0).contains(&printed) {
+        printed + m
     } else {
         printed
     }

@@ -79,7 +79,7 @@ mod system;
 use decide::*;
 pub use decide::{MinGrowth, LEAK_FDR};
 use drift::*;
-pub use drivers::is_unnamed;
+pub use drivers::{is_unnamed, name_unnamed, unnamed_tags};
 use evidence::*;
 pub use evidence::{evidence, judged_floor, trend_t, Evidence, JudgedFloor};
 pub use judge::JUDGE_POINTS;

@@ -10,6 +10,7 @@ use nom::sequence::{delimited, preceded};
 use nom::{IResult, Parser};
 
 use super::*;
+use crate::model::COUNTER_MOD;
 
 pub(super) type In<'a> = &'a [u8];
 
@@ -89,10 +90,9 @@ pub(super) fn count(i: In) -> IResult<In, u64> {
 /// digits' value and whether a `-` came before them, the counter's unsigned
 /// value; `None` for a negative value beyond 32 bits.
 pub(super) fn counter32(neg: bool, v: u64) -> Option<u64> {
-    const TWO_31: u64 = 1 << 31;
     match (neg, v) {
         (false, v) | (true, v @ 0) => Some(v),
-        (true, v) if v <= TWO_31 => Some((1 << 32) - v),
+        (true, v) if v <= COUNTER_MOD / 2 => Some(COUNTER_MOD - v),
         _ => None,
     }
 }
