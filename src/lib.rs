@@ -10,6 +10,7 @@
 //! |---|---|
 //! | [`error`], [`units`], [`model`], [`stats`] | shared leaves: the error type; sizes, durations and times; the domain types (pools, series keys, summary values); pure statistics |
 //! | [`io`] | atomic output: temporary file or directory beside the target, then a rename |
+//! | [`capture`] | making a log: the kernel's pool-tag table decoded, written as PoolMon's wide `/n` text (the system calls on Windows only) |
 //! | [`parse`] | bytes to lines: [`parse::input`] (files, stdin, gzip, zstd), [`parse::decode`] (ANSI, UTF-8, UTF-16LE), rows and other lines, chunks, timestamps ([`parse::stamp`]), pooltag.txt ([`parse::pooltag`]) |
 //! | [`log`] | the parsed log: snapshots assembled from chunks in parallel, the time axis, boot epochs |
 //! | [`analysis`] | one log ranked: evidence per segment, judging, the system pass, reasons, the result schema |
@@ -30,7 +31,8 @@
 //! }
 //! # Ok::<(), poolscan::Error>(())
 //! ```
-#![forbid(unsafe_code)]
+// Unsafe code is denied everywhere but in `capture::windows`, the Windows system calls.
+#![deny(unsafe_code)]
 
 // Shared leaves.
 mod error;
@@ -40,6 +42,9 @@ pub mod units;
 
 // Output.
 pub mod io;
+
+// Making a log: snapshots of the running Windows system (`poolscan capture`).
+pub mod capture;
 
 // Reading.
 pub mod parse;

@@ -652,3 +652,27 @@ fn wrapped_counters_are_read_not_skipped_nor_a_reboot() {
         }
     }
 }
+
+#[cfg(not(windows))]
+#[test]
+fn capture_says_it_needs_windows() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("poolmon.log");
+    poolscan()
+        .args(["capture", "-o"])
+        .arg(&out)
+        .args(["--count", "1"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("Windows only"));
+    assert!(!out.exists(), "nothing written");
+}
+
+#[test]
+fn capture_rejects_a_bad_interval() {
+    poolscan()
+        .args(["capture", "-o", "x.log", "--interval", "often"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--interval"));
+}

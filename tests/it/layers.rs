@@ -22,6 +22,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("model", &[]),
     ("stats", &[]),
     ("io", &["error"]),
+    ("capture", &["error", "parse"]),
     ("chart", &["units", "error"]),
     ("drivers", &["error"]),
     ("parse", &["error", "model", "units"]),

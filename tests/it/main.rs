@@ -4,6 +4,7 @@
 //! back to their truth (`roundtrip`), the library's layering (`layers`), and driver
 //! binaries scanned for pool tags (`drivers`).
 
+mod capture;
 mod cli;
 mod drivers;
 mod fixtures;

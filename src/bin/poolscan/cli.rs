@@ -99,6 +99,20 @@ Examples:
   poolscan tags --drivers drivers/ --write-localtag localtag.txt"
     )]
     Tags(TagsArgs),
+    /// Windows: append snapshots of every pool tag to a log, in PoolMon's wide /n form (no WDK needed).
+    #[command(
+        after_help = "Each snapshot is the kernel's pool-tag table (NtQuerySystemInformation, as PoolMon
+reads it) and the memory summary, after an ISO 8601 timestamp line, written whole and flushed.
+Ctrl-C stops between snapshots. Without --count or --duration it runs until stopped.
+
+Examples:
+  poolscan capture -o poolmon.log --interval 5m --duration 24h
+  poolscan capture -o poolmon.log --interval 30s --count 20 --pooltag pooltag.txt
+  poolscan analyze poolmon.log --out report
+
+Exit status: 0 success; 2 usage or capture error (also on systems other than Windows)."
+    )]
+    Capture(CaptureArgs),
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -312,4 +326,23 @@ pub struct TagsArgs {
     /// With --drivers: candidate binaries shown per tag.
     #[arg(long, default_value_t = 5)]
     pub top: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct CaptureArgs {
+    /// The log to append to (created when missing).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Time between snapshots (30s, 5m, 1h).
+    #[arg(long, value_name = "DURATION", default_value = "5m")]
+    pub interval: String,
+    /// Stop after this many snapshots.
+    #[arg(long, value_name = "N", conflicts_with = "duration")]
+    pub count: Option<u64>,
+    /// Stop after this long (24h, 7d).
+    #[arg(long, value_name = "DURATION")]
+    pub duration: Option<String>,
+    /// pooltag.txt / localtag.txt style file: adds the Mapped_Driver column (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub pooltag: Vec<PathBuf>,
 }

@@ -23,6 +23,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         cli::ColorChoice::Auto => {
             std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::io::stdout().is_terminal()
+                && console_takes_ansi()
         }
     };
     let ui = Ui {
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Fleet(a) => fleet(a, &ui),
         Command::Sql(a) => sql(a, &ui),
         Command::Tags(a) => tags(a, &ui),
+        Command::Capture(a) => capture(a, &ui),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "poolscan", &mut std::io::stdout());
@@ -51,6 +53,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 .context("writing the man page")?;
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Whether the console shows ANSI colours: on Windows, once virtual-terminal
+/// processing is turned on (a console that refuses gets no colour codes).
+fn console_takes_ansi() -> bool {
+    if cfg!(windows) {
+        anstyle_query::windows::enable_ansi_colors().unwrap_or(false)
+    } else {
+        true
     }
 }
 
@@ -378,6 +390,46 @@ fn tags(a: cli::TagsArgs, ui: &Ui) -> Result<ExitCode> {
         if let Some(path) = &a.write_localtag {
             drivers::write_localtag(path, &scan, ui)?;
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `capture`: snapshots of the running system appended to a log.
+fn capture(a: cli::CaptureArgs, ui: &Ui) -> Result<ExitCode> {
+    let dur = |flag: &str, s: &str| -> Result<std::time::Duration> {
+        units::parse_duration(s)
+            .and_then(|d| d.to_std().ok())
+            .with_context(|| format!("{flag} {s:?}: expected a duration such as 30s, 5m or 1h"))
+    };
+    let plan = poolscan::capture::Plan {
+        interval: dur("--interval", &a.interval)?,
+        count: a.count,
+        duration: a
+            .duration
+            .as_deref()
+            .map(|d| dur("--duration", d))
+            .transpose()?,
+    };
+    let db = tagdb(&a.pooltag, ui)?;
+    let mut source = poolscan::capture::system()?;
+    static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    poolscan::capture::stop_on_ctrl_c(&STOP)?;
+    let out = a.output.display().to_string();
+    let n = poolscan::capture::run(
+        &mut *source,
+        &a.output,
+        plan,
+        db.as_ref(),
+        &STOP,
+        |i, rows| {
+            if !ui.quiet {
+                eprintln!("poolscan: snapshot {i}: {rows} tags appended to {out}");
+            }
+        },
+    )
+    .with_context(|| format!("capturing to {out}"))?;
+    if !ui.quiet {
+        eprintln!("poolscan: {n} snapshots in {out}; next: poolscan analyze {out}");
     }
     Ok(ExitCode::SUCCESS)
 }
