@@ -462,16 +462,29 @@ fn directory_given_as_a_file() {
 
 #[test]
 fn missing_or_unreadable_file() {
+    // The system's own text for the error ("No such file or directory" on Unix, "The
+    // system cannot find the path specified." on Windows), without Rust's "(os error N)".
+    let why = |p: &Path| {
+        let e = fs::File::open(p).unwrap_err().to_string();
+        e.split(" (os error").next().unwrap().to_string()
+    };
     let d = tempfile::tempdir().unwrap();
+    let missing = d.path().join("no").join("such").join("poolmon.log");
+    let name = Path::new("no").join("such").join("poolmon.log");
     expect_error(
-        &analyze(&d.path().join("no/such/poolmon.log"), &[]),
-        &["no/such/poolmon.log: No such file or directory"],
+        &analyze(&missing, &[]),
+        &[&format!("{}: {}", name.display(), why(&missing))],
     );
     // A path through a regular file.
     let f = write(d.path(), "file.log", b"x");
+    let through = f.join("poolmon.log");
     expect_error(
-        &analyze(&f.join("poolmon.log"), &[]),
-        &["file.log/poolmon.log: Not a directory"],
+        &analyze(&through, &[]),
+        &[&format!(
+            "{}: {}",
+            Path::new("file.log").join("poolmon.log").display(),
+            why(&through)
+        )],
     );
     // Unreadable by permission: only when permissions hold (not as root).
     if !privileged(d.path()) {
