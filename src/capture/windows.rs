@@ -83,38 +83,18 @@ fn query(class: SYSTEM_INFORMATION_CLASS, name: &str, buf: &mut Vec<u64>) -> Res
 }
 
 fn memory() -> Option<Memory> {
-    let mut perf: PERFORMANCE_INFORMATION = PERFORMANCE_INFORMATION {
-        cb: 0,
-        CommitTotal: 0,
-        CommitLimit: 0,
-        CommitPeak: 0,
-        PhysicalTotal: 0,
-        PhysicalAvailable: 0,
-        SystemCache: 0,
-        KernelTotal: 0,
-        KernelPaged: 0,
-        KernelNonpaged: 0,
-        PageSize: 0,
-        HandleCount: 0,
-        ProcessCount: 0,
-        ThreadCount: 0,
-    };
     let size = std::mem::size_of::<PERFORMANCE_INFORMATION>() as u32;
-    perf.cb = size;
+    let mut perf = PERFORMANCE_INFORMATION {
+        cb: size,
+        ..Default::default()
+    };
     // SAFETY: `perf` is a live PERFORMANCE_INFORMATION of `size` bytes.
     if unsafe { K32GetPerformanceInfo(&mut perf, size) } == 0 {
         return None;
     }
     let mut status = MEMORYSTATUSEX {
         dwLength: std::mem::size_of::<MEMORYSTATUSEX>() as u32,
-        dwMemoryLoad: 0,
-        ullTotalPhys: 0,
-        ullAvailPhys: 0,
-        ullTotalPageFile: 0,
-        ullAvailPageFile: 0,
-        ullTotalVirtual: 0,
-        ullAvailVirtual: 0,
-        ullAvailExtendedVirtual: 0,
+        ..Default::default()
     };
     // SAFETY: `status` is a live MEMORYSTATUSEX with dwLength set.
     let have_status = unsafe { GlobalMemoryStatusEx(&mut status) } != 0;

@@ -77,9 +77,7 @@ pub struct Ui {
 fn read_opts(a: &cli::InputArgs) -> Result<ReadOptions> {
     let interval = match &a.interval {
         None => None,
-        Some(s) => Some(units::parse_duration(s).with_context(|| {
-            format!("--interval {s:?}: expected a duration such as 10m, 30s or 1h")
-        })?),
+        Some(s) => Some(duration_arg("--interval", s)?),
     };
     let start = match &a.start {
         None => None,
@@ -394,12 +392,17 @@ fn tags(a: cli::TagsArgs, ui: &Ui) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A duration option (`--interval 10m`), or an error naming the option.
+fn duration_arg(flag: &str, s: &str) -> Result<chrono::Duration> {
+    units::parse_duration(s)
+        .with_context(|| format!("{flag} {s:?}: expected a duration such as 10m, 30s or 1h"))
+}
+
 /// `capture`: snapshots of the running system appended to a log.
 fn capture(a: cli::CaptureArgs, ui: &Ui) -> Result<ExitCode> {
+    // parse_duration's durations are positive: to_std cannot fail.
     let dur = |flag: &str, s: &str| -> Result<std::time::Duration> {
-        units::parse_duration(s)
-            .and_then(|d| d.to_std().ok())
-            .with_context(|| format!("{flag} {s:?}: expected a duration such as 30s, 5m or 1h"))
+        Ok(duration_arg(flag, s)?.to_std().unwrap_or_default())
     };
     let plan = poolscan::capture::Plan {
         interval: dur("--interval", &a.interval)?,
