@@ -8,7 +8,10 @@
 //! that survives the Benjamini–Hochberg rule over all the log's series at
 //! false discovery rate [`LEAK_FDR`] (when no series leaks, the chance of
 //! any `leak` is then at most that rate, whatever the number of series);
-//! and growth that matters ([`MinGrowth`], 64 KiB over the log by default).
+//! and growth that matters ([`MinGrowth`], 64 KiB over the log by default);
+//! and a rise that neither slowed down clearly ([`LEVELLED_Z`]) nor bends
+//! over on both clocks ([`BENT_Z`]): a leak is a straight line on hours or
+//! on allocations, a cache warming up and a daily cycle are curves.
 //! A series with the shape that misses either of the other two is a
 //! `suspect`, and its score is held just under [`LEAK_AT`], so that a
 //! score shown as 0.35 or more is always a `leak`.
@@ -55,11 +58,19 @@ pub(super) enum Held {
     Small(f64),
     /// Its rise slowed down clearly in the second half (a cache filling up).
     Levelled,
+    /// Its rise bends over on both clocks ([`Bend`]): not a straight line.
+    Bent,
 }
 
 /// A rise whose second half is slower by this many standard deviations
 /// ([`levelling`]) levelled off: not a leak.
 pub const LEVELLED_Z: f64 = 2.5;
+
+/// A rise whose quadratic term is this many standard errors below zero on
+/// both clocks ([`stats::curvature`], [`Bend`]) bends over: a cache filling
+/// up or a cycle past its steepest point, not a leak (a leak is a straight
+/// line on hours or on allocations, plus noise).
+pub const BENT_Z: f64 = 3.0;
 
 /// The verdict of a series from its score, its drift against the log-wide
 /// cutoff, and its growth; the reason it was held back from `leak`, if it was.
@@ -82,6 +93,9 @@ pub(super) fn verdict(
         }
         if drift.levelled >= LEVELLED_Z {
             return (Verdict::Suspect, Some(Held::Levelled));
+        }
+        if drift.bent <= -BENT_Z {
+            return (Verdict::Suspect, Some(Held::Bent));
         }
         return (Verdict::Leak, None);
     }

@@ -160,6 +160,54 @@ pub(super) struct Drift {
     pub(super) growth: f64,
     /// [`levelling`] of the longest segment (0 when it cannot be read).
     pub(super) levelled: f64,
+    /// [`Bend::z`]: how clearly the rise bends over on the straighter of
+    /// its two clocks (negative: concave), 0 when it cannot be read.
+    pub(super) bent: f64,
+}
+
+/// The bend of a series' rise ([`stats::curvature`]) on both clocks, its
+/// segments combined by Stouffer's rule weighted by √points. A leak is a
+/// straight line on at least one clock (hours, or the allocations matched
+/// by frees); a cache filling up and a daily cycle past its steepest point
+/// bend over on both. Segments of fewer than [`DRIFT_MIN_POINTS`] are not
+/// read.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Bend {
+    /// `Σ √nᵢ·zᵢ` and `Σ nᵢ` on the time clock.
+    time: (f64, f64),
+    /// The same on the allocation clock.
+    ops: (f64, f64),
+}
+
+impl Bend {
+    /// Adds one segment's points on the time clock `x_time` and the
+    /// allocation clock `x_ops`.
+    pub(super) fn add(&mut self, x_time: &[f64], x_ops: &[f64], y: &[f64]) {
+        let n = y.len();
+        if n < DRIFT_MIN_POINTS {
+            return;
+        }
+        let w = (n as f64).sqrt();
+        for (acc, x) in [(&mut self.time, x_time), (&mut self.ops, x_ops)] {
+            if let Some(z) = stats::curvature(x, y) {
+                acc.0 += w * z;
+                acc.1 += w * w;
+            }
+        }
+    }
+
+    /// The combined score of the straighter clock: the larger of the two
+    /// (a rise that bends over on hours but is straight on allocations is
+    /// a per-operation leak under a changing workload); 0 when neither
+    /// clock could be read.
+    pub(super) fn z(&self) -> f64 {
+        let of = |(s, w2): (f64, f64)| (w2 > 0.0).then(|| s / w2.sqrt());
+        match (of(self.time), of(self.ops)) {
+            (Some(a), Some(b)) => a.max(b),
+            (Some(a), None) | (None, Some(a)) => a,
+            (None, None) => 0.0,
+        }
+    }
 }
 
 /// Readings of a series' drift: raw and floor, over whole segments and
@@ -212,6 +260,7 @@ pub(super) fn series_drift(points: &[Points]) -> Drift {
             p: 1.0,
             growth,
             levelled: levelled.1,
+            bent: 0.0,
         };
     }
     let mut z = raw.max(floor) / w2.sqrt();
@@ -225,6 +274,7 @@ pub(super) fn series_drift(points: &[Points]) -> Drift {
         p,
         growth,
         levelled: levelled.1,
+        bent: 0.0,
     }
 }
 

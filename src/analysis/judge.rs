@@ -139,6 +139,7 @@ pub(super) fn judge(
     // A leak grows in every boot: the trend tests of all segments combined
     // back up each segment's own.
     let pooled = pooled_trend(&points, rho);
+    let mut bend = Bend::default();
     for (s, pts) in segs.iter().zip(&points) {
         // Points in the segment, and of them those judged.
         let (m, n) = (s.hi - s.lo, pts.at.len());
@@ -167,6 +168,7 @@ pub(super) fn judge(
                 x_ops.push(churn);
             }
         }
+        bend.add(x_time, &x_ops, y);
         let yd: Vec<f64> = pts.at.iter().map(|&i| diff[i] as f64).collect();
         let (on_time, time_path) = judge_clock(x_time, y, rho, pooled, known);
         // The same values on another clock: all but the fit carries over.
@@ -259,7 +261,8 @@ pub(super) fn judge(
     if leaking >= 2 {
         score = (score + 0.1).min(1.0);
     }
-    let drift = series_drift(&points);
+    let mut drift = series_drift(&points);
+    drift.bent = bend.z();
     Judged {
         score,
         leaking,

@@ -107,6 +107,10 @@ pub(super) fn reason(j: &Judged, verdict: Verdict, c: &Context) -> String {
                     "but its rise slowed down ({:.1}σ slower in the second half: a cache filling up or a cycle?)",
                     d.levelled
                 )),
+                Some(Held::Bent) => parts.push(format!(
+                    "but its rise bends over ({:.1}σ of curvature beyond its own noise, on hours and on allocations: a cache filling up or a cycle?)",
+                    -d.bent
+                )),
                 None => {}
             }
             parts.push(format!("{change}{over}"));

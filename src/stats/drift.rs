@@ -1,6 +1,8 @@
-//! Drift against a series' own wandering, and many tests at once: the
-//! variance of a series' `k`-step changes (which tells a random walk from
-//! noise around a level) and the Benjamini–Hochberg step-up rule.
+//! Drift against a series' own wandering, the bend of a rise, and many
+//! tests at once: the variance of a series' `k`-step changes (which tells a
+//! random walk from noise around a level), the curvature of a rise against
+//! its own noise (a cache filling up bends over, a leak does not) and the
+//! Benjamini–Hochberg step-up rule.
 
 /// The sample variance of the `lag`-step changes `v_{i+lag} − v_i` of `v`
 /// (overlapping, divided by their count − 1): `j·σ_η² + 2σ_ε²` for a random
@@ -41,4 +43,83 @@ pub fn bh_cutoff(p: &[f64], q: f64) -> f64 {
         }
     }
     cut
+}
+
+/// How clearly `y` bends away from a straight line on clock `x`: the
+/// coefficient of the quadratic term of a least-squares fit
+/// `y ≈ a + b·u + c·w(u)` (`u` the clock mapped to `[−1, 1]`, `w` the part
+/// of `u²` orthogonal to `1` and `u`, so that `a` and `b` are the plain
+/// straight line's), over its standard error, as a normal score: negative
+/// when the rise bends over (concave: a cache filling up, a cycle past its
+/// steepest point), positive when it bends up.
+///
+/// The standard error is `√(s²·(1 + ρ)/(1 − ρ) / Σw²)`: `s²` the residual
+/// variance of the quadratic fit (`n − 3` degrees of freedom), inflated for
+/// the lag-1 autocorrelation `ρ` (clamped to `[0, 0.95]`) of its residuals,
+/// so that AR(1) noise does not read as a bend; read on Student's t with
+/// `n − 3` degrees of freedom ([`t_to_z`]). A leak is a straight line on its
+/// clock plus noise: its `c` is noise. A smooth healthy rise that saturates
+/// leaves a `c` many standard errors below zero, since the quadratic term
+/// takes the curvature out of the residuals that measure the noise.
+///
+/// Finite pairs only (input policy). `None` for fewer than 5 of them, a
+/// clock that does not move, or a non-finite result; `±10⁶` when the
+/// quadratic fits exactly (the sign of `c`; 0 when `c` is 0).
+pub fn curvature(x: &[f64], y: &[f64]) -> Option<f64> {
+    let p = super::finite_pairs(x, y)?;
+    let n = p.len();
+    if n < 5 {
+        return None;
+    }
+    let (x0, x1) = p.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), q| {
+        (lo.min(q.0), hi.max(q.0))
+    });
+    if x1 <= x0 {
+        return None;
+    }
+    let u: Vec<f64> = p.iter().map(|q| 2.0 * (q.0 - x0) / (x1 - x0) - 1.0).collect();
+    let nf = n as f64;
+    // Least-squares line of v on u: (intercept, slope); u varies (x1 > x0).
+    let line = |v: &[f64]| -> (f64, f64) {
+        let mu = u.iter().sum::<f64>() / nf;
+        let mv = v.iter().sum::<f64>() / nf;
+        let (mut suu, mut suv) = (0.0, 0.0);
+        for (a, b) in u.iter().zip(v) {
+            suu += (a - mu) * (a - mu);
+            suv += (a - mu) * (b - mv);
+        }
+        let b = if suu > 0.0 { suv / suu } else { 0.0 };
+        (mv - b * mu, b)
+    };
+    let u2: Vec<f64> = u.iter().map(|a| a * a).collect();
+    let (a0, b0) = line(&u2);
+    let w: Vec<f64> = u.iter().map(|a| a * a - (a0 + b0 * a)).collect();
+    let sww: f64 = w.iter().map(|v| v * v).sum();
+    if !(sww > 0.0) {
+        return None;
+    }
+    let ys: Vec<f64> = p.iter().map(|q| q.1).collect();
+    let (a1, b1) = line(&ys);
+    let r1: Vec<f64> = u.iter().zip(&ys).map(|(a, v)| v - (a1 + b1 * a)).collect();
+    let c = w.iter().zip(&r1).map(|(a, b)| a * b).sum::<f64>() / sww;
+    let r: Vec<f64> = r1.iter().zip(&w).map(|(a, b)| a - c * b).collect();
+    let s2 = r.iter().map(|v| v * v).sum::<f64>() / (nf - 3.0);
+    let rho = {
+        let m = r.iter().sum::<f64>() / nf;
+        let den: f64 = r.iter().map(|v| (v - m) * (v - m)).sum();
+        if den > 0.0 {
+            r.windows(2).map(|q| (q[0] - m) * (q[1] - m)).sum::<f64>() / den
+        } else {
+            0.0
+        }
+    }
+    .clamp(0.0, 0.95);
+    let se = (s2 * (1.0 + rho) / (1.0 - rho) / sww).sqrt();
+    if !(c.is_finite() && se.is_finite()) {
+        return None;
+    }
+    if se <= 0.0 {
+        return Some(if c == 0.0 { 0.0 } else { 1e6_f64.copysign(c) });
+    }
+    Some(super::t_to_z(c / se, nf - 3.0).clamp(-1e6, 1e6))
 }
