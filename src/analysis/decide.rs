@@ -70,7 +70,7 @@ pub const LEVELLED_Z: f64 = 2.5;
 /// both clocks ([`stats::curvature`], [`Bend`]) bends over: a cache filling
 /// up or a cycle past its steepest point, not a leak (a leak is a straight
 /// line on hours or on allocations, plus noise).
-pub const BENT_Z: f64 = 3.0;
+pub const BENT_Z: f64 = 2.5;
 
 /// The verdict of a series from its score, its drift against the log-wide
 /// cutoff, and its growth; the reason it was held back from `leak`, if it was.

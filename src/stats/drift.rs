@@ -55,7 +55,8 @@ pub fn bh_cutoff(p: &[f64], q: f64) -> f64 {
 ///
 /// The standard error is `√(s²·(1 + ρ)/(1 − ρ) / Σw²)`: `s²` the residual
 /// variance of the quadratic fit (`n − 3` degrees of freedom), inflated for
-/// the lag-1 autocorrelation `ρ` (clamped to `[0, 0.95]`) of its residuals,
+/// the lag-1 autocorrelation `ρ` of its residuals (corrected for its bias
+/// on short series, `−(1 + 3ρ)/n` (Kendall 1954), clamped to `[0, 0.95]`),
 /// so that AR(1) noise does not read as a bend; read on Student's t with
 /// `n − 3` degrees of freedom ([`t_to_z`]). A leak is a straight line on its
 /// clock plus noise: its `c` is noise. A smooth healthy rise that saturates
@@ -71,13 +72,18 @@ pub fn curvature(x: &[f64], y: &[f64]) -> Option<f64> {
     if n < 5 {
         return None;
     }
-    let (x0, x1) = p.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), q| {
-        (lo.min(q.0), hi.max(q.0))
-    });
+    let (x0, x1) = p
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), q| {
+            (lo.min(q.0), hi.max(q.0))
+        });
     if x1 <= x0 {
         return None;
     }
-    let u: Vec<f64> = p.iter().map(|q| 2.0 * (q.0 - x0) / (x1 - x0) - 1.0).collect();
+    let u: Vec<f64> = p
+        .iter()
+        .map(|q| 2.0 * (q.0 - x0) / (x1 - x0) - 1.0)
+        .collect();
     let nf = n as f64;
     // Least-squares line of v on u: (intercept, slope); u varies (x1 > x0).
     let line = |v: &[f64]| -> (f64, f64) {
@@ -108,7 +114,9 @@ pub fn curvature(x: &[f64], y: &[f64]) -> Option<f64> {
         let m = r.iter().sum::<f64>() / nf;
         let den: f64 = r.iter().map(|v| (v - m) * (v - m)).sum();
         if den > 0.0 {
-            r.windows(2).map(|q| (q[0] - m) * (q[1] - m)).sum::<f64>() / den
+            let r1 = r.windows(2).map(|q| (q[0] - m) * (q[1] - m)).sum::<f64>() / den;
+            // Kendall's bias of the lag-1 autocorrelation, −(1 + 3ρ)/n.
+            r1 + (1.0 + 3.0 * r1) / nf
         } else {
             0.0
         }
