@@ -101,7 +101,7 @@ pub fn curvature(x: &[f64], y: &[f64]) -> Option<f64> {
     let (a0, b0) = line(&u2);
     let w: Vec<f64> = u.iter().map(|a| a * a - (a0 + b0 * a)).collect();
     let sww: f64 = w.iter().map(|v| v * v).sum();
-    if !(sww > 0.0) {
+    if sww.is_nan() || sww <= 0.0 {
         return None;
     }
     let ys: Vec<f64> = p.iter().map(|q| q.1).collect();
