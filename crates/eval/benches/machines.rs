@@ -21,28 +21,10 @@ use std::time::Instant;
 use poolscan_eval as eval;
 use rayon::prelude::*;
 
-fn env_num<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(default)
-}
-
-fn env_list(name: &str, default: &[usize]) -> Vec<usize> {
-    std::env::var(name)
-        .ok()
-        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
-        .filter(|v: &Vec<usize>| !v.is_empty())
-        .unwrap_or_else(|| default.to_vec())
-}
-
 fn main() {
-    let seeds: u64 = env_num("POOLSCAN_MACHINE_SEEDS", 8);
-    let base: u64 = env_num("POOLSCAN_SEED_BASE", 0);
-    let clean: usize = env_num("POOLSCAN_MACHINE_CLEAN", 0);
-    let leaks: usize = env_num("POOLSCAN_MACHINE_LEAKS", 7);
-    let sizes = env_list("POOLSCAN_MACHINE_SIZES", &[300, 1000, 3000]);
-    let lengths = env_list("POOLSCAN_MACHINE_LENGTHS", &[24, 96, 500]);
+    let env = eval::SuiteEnv::from_env();
+    let (seeds, base, clean) = (env.seeds, env.base, env.clean);
+    let (sizes, lengths) = (&env.sizes, &env.lengths);
     let set = eval::seed_set(base);
     if base < eval::HELD_OUT_BASE && base + seeds + (clean as u64) > eval::HELD_OUT_BASE {
         eprintln!(
@@ -50,7 +32,7 @@ fn main() {
             eval::HELD_OUT_BASE
         );
     }
-    let cfgs = eval::machine_suite(base, seeds, &sizes, &lengths, leaks, clean);
+    let cfgs = env.suite();
     let t0 = Instant::now();
     // Biggest logs first, so that the two cores finish together.
     let mut order: Vec<usize> = (0..cfgs.len()).collect();
@@ -64,15 +46,16 @@ fn main() {
     let wall = t0.elapsed().as_secs_f64();
     let s = eval::summarize_machines(&results);
     println!(
-        "poolscan on machine logs, {set}: seeds {base}..{} ({} per cell), {} logs ({} mixed with {leaks} leaks, {} clean), {:.0} s wall ({:.0} s CPU)",
+        "poolscan on machine logs, {set}: seeds {base}..{} ({} per cell), {} logs ({} mixed with {} leaks, {} clean), {:.0} s wall ({:.0} s CPU)",
         base + seeds,
         seeds,
         s.logs,
         s.mixed,
+        env.leaks,
         s.clean,
         wall,
         s.secs
     );
     println!();
-    print!("{}", eval::markdown_tables(&results, &sizes, &lengths));
+    print!("{}", eval::markdown_tables(&results, sizes, lengths));
 }

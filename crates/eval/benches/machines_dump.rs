@@ -16,21 +16,6 @@ use poolscan::log::{Log, ReadOptions};
 use poolscan_eval as eval;
 use rayon::prelude::*;
 
-fn env_num<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(default)
-}
-
-fn env_list(name: &str, default: &[usize]) -> Vec<usize> {
-    std::env::var(name)
-        .ok()
-        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
-        .filter(|v: &Vec<usize>| !v.is_empty())
-        .unwrap_or_else(|| default.to_vec())
-}
-
 fn esc(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }
@@ -113,14 +98,9 @@ fn dump(i: usize, cfg: &poolscan_synth::MachineConfig) -> String {
 }
 
 fn main() {
-    let seeds: u64 = env_num("POOLSCAN_MACHINE_SEEDS", 8);
-    let base: u64 = env_num("POOLSCAN_SEED_BASE", 0);
-    let clean: usize = env_num("POOLSCAN_MACHINE_CLEAN", 0);
-    let leaks: usize = env_num("POOLSCAN_MACHINE_LEAKS", 7);
-    let sizes = env_list("POOLSCAN_MACHINE_SIZES", &[300, 1000, 3000]);
-    let lengths = env_list("POOLSCAN_MACHINE_LENGTHS", &[24, 96, 500]);
+    let env = eval::SuiteEnv::from_env();
     let path = std::env::var("POOLSCAN_DUMP").unwrap_or_else(|_| "machines_dump.jsonl".into());
-    let cfgs = eval::machine_suite(base, seeds, &sizes, &lengths, leaks, clean);
+    let cfgs = env.suite();
     let lines: Vec<String> = (0..cfgs.len())
         .into_par_iter()
         .map(|i| dump(i, &cfgs[i]))

@@ -259,6 +259,68 @@ pub fn summarize(results: &[LogResult]) -> Summary {
     s
 }
 
+/// The environment variable `name` read as a number, `default` when unset or unreadable
+/// (for the benches' settings).
+pub fn env_num<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(default)
+}
+
+/// The environment variable `name` read as a comma-separated list of numbers, `default` when
+/// unset or when no item reads (for the benches' settings).
+pub fn env_list(name: &str, default: &[usize]) -> Vec<usize> {
+    std::env::var(name)
+        .ok()
+        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .filter(|v: &Vec<usize>| !v.is_empty())
+        .unwrap_or_else(|| default.to_vec())
+}
+
+/// The machine suite's settings from the environment (see the `machines` bench).
+#[derive(Debug, Clone)]
+pub struct SuiteEnv {
+    /// `POOLSCAN_MACHINE_SEEDS`: seeds per cell (default 8).
+    pub seeds: u64,
+    /// `POOLSCAN_SEED_BASE`: first seed (default 0, the tuning set).
+    pub base: u64,
+    /// `POOLSCAN_MACHINE_CLEAN`: at least this many clean logs (default: as many as mixed).
+    pub clean: usize,
+    /// `POOLSCAN_MACHINE_LEAKS`: leaks per mixed log (default 7).
+    pub leaks: usize,
+    /// `POOLSCAN_MACHINE_SIZES`: tags per log (default 300, 1000, 3000).
+    pub sizes: Vec<usize>,
+    /// `POOLSCAN_MACHINE_LENGTHS`: snapshots per log (default 24, 96, 500).
+    pub lengths: Vec<usize>,
+}
+
+impl SuiteEnv {
+    /// Reads the settings.
+    pub fn from_env() -> SuiteEnv {
+        SuiteEnv {
+            seeds: env_num("POOLSCAN_MACHINE_SEEDS", 8),
+            base: env_num("POOLSCAN_SEED_BASE", 0),
+            clean: env_num("POOLSCAN_MACHINE_CLEAN", 0),
+            leaks: env_num("POOLSCAN_MACHINE_LEAKS", 7),
+            sizes: env_list("POOLSCAN_MACHINE_SIZES", &[300, 1000, 3000]),
+            lengths: env_list("POOLSCAN_MACHINE_LENGTHS", &[24, 96, 500]),
+        }
+    }
+
+    /// The suite's logs ([`machine_suite`]).
+    pub fn suite(&self) -> Vec<poolscan_synth::MachineConfig> {
+        machine_suite(
+            self.base,
+            self.seeds,
+            &self.sizes,
+            &self.lengths,
+            self.leaks,
+            self.clean,
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
