@@ -67,6 +67,26 @@ pub(super) fn headline(a: &Analysis) -> String {
     )
 }
 
+/// Hours a capture must span for a `leak` to be told from the day's workload.
+pub(super) const DAY_HOURS: f64 = 24.0;
+
+/// The caution printed under a table of verdicts when the capture spans less
+/// than a day and holds a `leak`: over such a span a tag that follows the
+/// day's workload, or a cache still warming up, can rise like a leak (on
+/// machine-like logs, most false `leak` verdicts are of these, on captures
+/// shorter than a day). `None` on a longer capture, an untimed one, or with
+/// no `leak`.
+pub(super) fn short_capture(a: &Analysis) -> Option<String> {
+    let h = a.hours?;
+    if h >= DAY_HOURS || counts(a).0 == 0 {
+        return None;
+    }
+    Some(format!(
+        "Caution: this capture spans {}, less than a day: a tag that follows the day's workload, or a cache still warming up, can rise like a leak over such a span. Confirm a `leak` on a capture of 24 h or more before filing it.",
+        units::hours(h)
+    ))
+}
+
 /// Pool totals in one line.
 pub(super) fn pools_line(a: &Analysis) -> String {
     let mut parts = Vec::new();
@@ -163,6 +183,9 @@ pub(super) fn table(a: &Analysis, style: &Style) -> String {
         "{leak} leak, {suspect} suspect, {ok} ok (top {} shown; --top N for more, --format json for every series)",
         rows.len()
     );
+    if let Some(c) = short_capture(a) {
+        let _ = writeln!(out, "{c}");
+    }
     for i in &a.inputs {
         if i.skipped_lines > 0 {
             let _ = writeln!(
@@ -184,6 +207,9 @@ pub(super) fn markdown(a: &Analysis, top: usize) -> String {
     );
     let _ = writeln!(out, "{}  ", md_cell(&headline(a)));
     let _ = writeln!(out, "{}\n", md_cell(&pools_line(a)));
+    if let Some(c) = short_capture(a) {
+        let _ = writeln!(out, "> {}\n", md_cell(&c));
+    }
     for b in &a.boots {
         let when = b
             .time

@@ -676,3 +676,39 @@ fn capture_rejects_a_bad_interval() {
         .code(2)
         .stderr(predicates::str::contains("--interval"));
 }
+
+#[test]
+fn a_leak_on_a_capture_shorter_than_a_day_comes_with_a_caution() {
+    // The demo log spans 17.9 h and holds two `leak`s.
+    let caution = "Caution: this capture spans 17.9 h, less than a day";
+    poolscan()
+        .args(["analyze", DEMO, "-q"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(caution));
+    poolscan()
+        .args(["analyze", DEMO, "-q", "--format", "markdown"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("> {caution}")));
+    // Two days of snapshots every 30 minutes: leaks, and no caution.
+    let cfg = poolscan_synth::Config {
+        seed: 3,
+        snapshots: 96,
+        series: 20,
+        interval_secs: 1800,
+        ..Default::default()
+    };
+    let (bytes, truth) = poolscan_synth::generate(&cfg);
+    assert!(truth.series.iter().any(|s| s.leak));
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    f.write_all(&bytes).unwrap();
+    let out = poolscan()
+        .args(["analyze", "-q"])
+        .arg(f.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(" leak "), "{text}");
+    assert!(!text.contains("Caution"), "{text}");
+}
