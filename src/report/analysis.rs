@@ -70,20 +70,24 @@ pub(super) fn headline(a: &Analysis) -> String {
 /// Hours a capture must span for a `leak` to be told from the day's workload.
 pub(super) const DAY_HOURS: f64 = 24.0;
 
-/// The caution printed under a table of verdicts when the capture spans less
-/// than a day and holds a `leak`: over such a span a tag that follows the
-/// day's workload, or a cache still warming up, can rise like a leak (on
-/// machine-like logs, most false `leak` verdicts are of these, on captures
-/// shorter than a day). `None` on a longer capture, an untimed one, or with
-/// no `leak`.
+/// The caution printed under a table of verdicts when a `leak` comes from a
+/// capture shorter than a day, or from one whose length is unknown (no
+/// timestamps, no `--interval`): over less than a day, a tag that follows
+/// the day's workload, or a cache still warming up, can rise like a leak (on
+/// machine-like logs, nearly every false `leak` is of these, on such
+/// captures). `None` on a capture of a day or more, or with no `leak`.
 pub(super) fn short_capture(a: &Analysis) -> Option<String> {
-    let h = a.hours?;
-    if h >= DAY_HOURS || counts(a).0 == 0 {
+    if counts(a).0 == 0 {
         return None;
     }
+    let span = match a.hours {
+        Some(h) if h >= DAY_HOURS => return None,
+        Some(h) => format!("this capture spans {}, less than a day", units::hours(h)),
+        None => "this log has no timestamps, so how long it spans is unknown (give --interval)"
+            .to_string(),
+    };
     Some(format!(
-        "Caution: this capture spans {}, less than a day: a tag that follows the day's workload, or a cache still warming up, can rise like a leak over such a span. Confirm a `leak` on a capture of 24 h or more before filing it.",
-        units::hours(h)
+        "Caution: {span}: a tag that follows the day's workload, or a cache still warming up, can rise like a leak over less than a day. Confirm a `leak` on a capture of 24 h or more before filing it."
     ))
 }
 

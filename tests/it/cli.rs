@@ -691,24 +691,36 @@ fn a_leak_on_a_capture_shorter_than_a_day_comes_with_a_caution() {
         .assert()
         .success()
         .stdout(predicate::str::contains(format!("> {caution}")));
-    // Two days of snapshots every 30 minutes: leaks, and no caution.
+    // A log without timestamps: its span is unknown, so the caution stays
+    // until --interval says it is two days (96 snapshots 30 minutes apart).
     let cfg = poolscan_synth::Config {
         seed: 3,
         snapshots: 96,
         series: 20,
-        interval_secs: 1800,
+        stamp: poolscan_synth::StampStyle::None,
         ..Default::default()
     };
     let (bytes, truth) = poolscan_synth::generate(&cfg);
     assert!(truth.series.iter().any(|s| s.leak));
     let mut f = tempfile::NamedTempFile::new().unwrap();
     f.write_all(&bytes).unwrap();
-    let out = poolscan()
-        .args(["analyze", "-q"])
-        .arg(f.path())
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains(" leak "), "{text}");
-    assert!(!text.contains("Caution"), "{text}");
+    let run = |extra: &[&str]| {
+        let out = poolscan()
+            .args(["analyze", "-q"])
+            .arg(f.path())
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let untimed = run(&[]);
+    assert!(untimed.contains(" leak "), "{untimed}");
+    assert!(
+        untimed.contains("Caution: this log has no timestamps"),
+        "{untimed}"
+    );
+    let two_days = run(&["--interval", "30m"]);
+    assert!(two_days.contains(" leak "), "{two_days}");
+    assert!(!two_days.contains("Caution"), "{two_days}");
 }

@@ -66,6 +66,9 @@ pub struct MachineResult {
     pub unmatched: usize,
     /// Seconds spent generating, reading and analysing.
     pub secs: f64,
+    /// Whether the capture is shorter than a day or has no time axis (a `leak` on it comes
+    /// with poolscan's caution: a daily cycle or a warming cache is not ruled out).
+    pub under_a_day: bool,
 }
 
 impl MachineResult {
@@ -101,6 +104,7 @@ pub fn run_machine(cfg: &MachineConfig) -> poolscan::Result<MachineResult> {
         tags: truth.series.len(),
         snapshots: log.snapshots.len(),
         leaks: truth.series.iter().filter(|s| s.leak).count(),
+        under_a_day: !a.hours.is_some_and(|h| h >= 24.0),
         ..Default::default()
     };
     let mut ranked = Vec::with_capacity(reports.len());
@@ -443,6 +447,33 @@ pub fn markdown_tables(results: &[MachineResult], sizes: &[usize], lengths: &[us
         }
     }
 
+    let _ = writeln!(o);
+    let _ = writeln!(o, "By capture length (a `leak` on a capture shorter than a day, or without timestamps, comes with a caution: a daily cycle or a warming cache is not ruled out):");
+    let _ = writeln!(o);
+    let _ = writeln!(o, "| capture | logs (mixed + clean) | leak precision | leak recall | clean logs with any `leak` |");
+    let _ = writeln!(o, "|---------|---------------------:|---------------:|------------:|---------------------------:|");
+    for (name, short) in [
+        ("a day or more", false),
+        ("shorter, or no timestamps", true),
+    ] {
+        let rs: Vec<MachineResult> = results
+            .iter()
+            .filter(|r| r.under_a_day == short)
+            .cloned()
+            .collect();
+        let c = summarize_machines(&rs);
+        let _ = writeln!(
+            o,
+            "| {name} | {} ({} + {}) | {} | {} | {} ({}) |",
+            c.logs,
+            c.mixed,
+            c.clean,
+            num(c.precision),
+            num(c.recall),
+            c.clean_with_leak,
+            pct(c.clean_with_leak, c.clean)
+        );
+    }
     let _ = writeln!(o);
     let _ = writeln!(o, "Clean logs (no planted leak):");
     let _ = writeln!(o);
