@@ -83,11 +83,11 @@ pub(super) fn short_capture(a: &Analysis) -> Option<String> {
     let span = match a.hours {
         Some(h) if h >= DAY_HOURS => return None,
         Some(h) => format!("this capture spans {}, less than a day", units::hours(h)),
-        None => "this log has no timestamps, so how long it spans is unknown (give --interval)"
+        None => "this log has no timestamps, so it may span less than a day (give --interval)"
             .to_string(),
     };
     Some(format!(
-        "Caution: {span}: a tag that follows the day's workload, or a cache still warming up, can rise like a leak over less than a day. Confirm a `leak` on a capture of 24 h or more before filing it."
+        "Caution: {span}: a tag that follows the day's workload, or a cache still warming up, can rise like a leak over such a span. Confirm a `leak` on a capture of 24 h or more before filing it."
     ))
 }
 
