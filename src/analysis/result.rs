@@ -173,6 +173,19 @@ pub struct Analysis {
     pub snapshot_epochs: Vec<u32>,
 }
 
+/// Hours a capture must span for a rise to be told from the day's workload:
+/// over less, a tag that follows a daily cycle, or a cache still warming up,
+/// can rise like a leak.
+pub const DAY_HOURS: f64 = 24.0;
+
+impl Analysis {
+    /// Whether the capture spans less than [`DAY_HOURS`], or has no time axis
+    /// (its span is unknown): a `leak` on it does not rule out a daily cycle.
+    pub fn under_a_day(&self) -> bool {
+        !self.hours.is_some_and(|h| h >= DAY_HOURS)
+    }
+}
+
 /// The start of a boot epoch after the first, in the JSON.
 #[derive(Debug, Clone, Serialize)]
 pub struct BootReport {

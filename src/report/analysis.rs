@@ -67,21 +67,15 @@ pub(super) fn headline(a: &Analysis) -> String {
     )
 }
 
-/// Hours a capture must span for a `leak` to be told from the day's workload.
-pub(super) const DAY_HOURS: f64 = 24.0;
-
 /// The caution printed under a table of verdicts when a `leak` comes from a
-/// capture shorter than a day, or from one whose length is unknown (no
-/// timestamps, no `--interval`): over less than a day, a tag that follows
-/// the day's workload, or a cache still warming up, can rise like a leak (on
-/// machine-like logs, nearly every false `leak` is of these, on such
-/// captures). `None` on a capture of a day or more, or with no `leak`.
+/// capture [`Analysis::under_a_day`]: a daily cycle or a warming cache is not
+/// ruled out (on machine-like logs, nearly every false `leak` is of these, on
+/// such captures). `None` on a capture of a day or more, or with no `leak`.
 pub(super) fn short_capture(a: &Analysis) -> Option<String> {
-    if counts(a).0 == 0 {
+    if !a.under_a_day() || counts(a).0 == 0 {
         return None;
     }
     let span = match a.hours {
-        Some(h) if h >= DAY_HOURS => return None,
         Some(h) => format!("this capture spans {}, less than a day", units::hours(h)),
         None => "this log has no timestamps, so it may span less than a day (give --interval)"
             .to_string(),

@@ -66,8 +66,8 @@ pub struct MachineResult {
     pub unmatched: usize,
     /// Seconds spent generating, reading and analysing.
     pub secs: f64,
-    /// Whether the capture is shorter than a day or has no time axis (a `leak` on it comes
-    /// with poolscan's caution: a daily cycle or a warming cache is not ruled out).
+    /// [`poolscan::analysis::Analysis::under_a_day`]: a `leak` on it comes with poolscan's
+    /// caution (a daily cycle or a warming cache is not ruled out).
     pub under_a_day: bool,
 }
 
@@ -104,7 +104,7 @@ pub fn run_machine(cfg: &MachineConfig) -> poolscan::Result<MachineResult> {
         tags: truth.series.len(),
         snapshots: log.snapshots.len(),
         leaks: truth.series.iter().filter(|s| s.leak).count(),
-        under_a_day: !a.hours.is_some_and(|h| h >= 24.0),
+        under_a_day: a.under_a_day(),
         ..Default::default()
     };
     let mut ranked = Vec::with_capacity(reports.len());
