@@ -178,11 +178,18 @@ pub struct Analysis {
 /// can rise like a leak.
 pub const DAY_HOURS: f64 = 24.0;
 
+/// Whether a capture of `hours` (`None`: no time axis, so its span is
+/// unknown) spans less than [`DAY_HOURS`]: a `leak` on it does not rule out a
+/// daily cycle.
+pub fn spans_under_a_day(hours: Option<f64>) -> bool {
+    !hours.is_some_and(|h| h >= DAY_HOURS)
+}
+
 impl Analysis {
     /// Whether the capture spans less than [`DAY_HOURS`], or has no time axis
-    /// (its span is unknown): a `leak` on it does not rule out a daily cycle.
+    /// ([`spans_under_a_day`]).
     pub fn under_a_day(&self) -> bool {
-        !self.hours.is_some_and(|h| h >= DAY_HOURS)
+        spans_under_a_day(self.hours)
     }
 }
 

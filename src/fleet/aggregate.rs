@@ -48,6 +48,12 @@ pub struct HostReport {
 }
 
 impl HostReport {
+    /// Whether this host's capture spans less than a day or has no time axis
+    /// ([`analysis::spans_under_a_day`]).
+    pub fn under_a_day(&self) -> bool {
+        analysis::spans_under_a_day(self.hours)
+    }
+
     /// Summarises one host's analysis.
     pub fn new(name: &str, log: &Log, a: &Analysis) -> Self {
         HostReport {

@@ -77,6 +77,9 @@ pub fn render_fleet(
                     md_cell(&s.reason)
                 );
             }
+            if let Some(c) = short_captures(f) {
+                let _ = writeln!(out, "\n> {}", md_cell(&c));
+            }
             Ok(out)
         }
         ReportFormat::Table => {
@@ -137,7 +140,46 @@ pub fn render_fleet(
                 "{summary} (top {} shown; --top N for more, --format json for every series)",
                 rows.len()
             );
+            if let Some(c) = short_captures(f) {
+                let _ = writeln!(out, "{c}");
+            }
             Ok(out)
         }
     }
+}
+
+/// The caution under a fleet ranking when a fleet `leak` rests on hosts whose
+/// captures span less than a day or have no timestamps: as on one host (see
+/// the analysis' caution), a daily cycle or a warming cache is not ruled out,
+/// and hosts that share a workload rise together. `None` when no fleet `leak`
+/// has such a host.
+fn short_captures(f: &crate::fleet::Fleet) -> Option<String> {
+    let short: Vec<&str> = f
+        .hosts
+        .iter()
+        .filter(|h| h.under_a_day())
+        .map(|h| h.name.as_str())
+        .filter(|name| {
+            f.series
+                .iter()
+                .any(|s| s.verdict == Verdict::Leak && s.leak_hosts.iter().any(|l| l == name))
+        })
+        .collect();
+    if short.is_empty() {
+        return None;
+    }
+    const NAMED: usize = 5;
+    let mut names = short[..short.len().min(NAMED)].join(", ");
+    if short.len() > NAMED {
+        names.push_str(&format!(" and {} more", short.len() - NAMED));
+    }
+    let hosts = if short.len() == 1 {
+        format!("host ({names}) whose capture spans less than a day or has no timestamps")
+    } else {
+        format!("hosts ({names}) whose captures span less than a day or have no timestamps")
+    };
+    Some(format!(
+        "Caution: a fleet `leak` rests on {} {hosts}: a tag that follows the day's workload, or a cache still warming up, can rise like a leak over such a span, on every host that shares the workload. Confirm a `leak` on captures of 24 h or more before filing it.",
+        short.len()
+    ))
 }

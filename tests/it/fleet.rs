@@ -337,3 +337,56 @@ fn sql_on_a_directory_that_is_not_a_dataset_is_an_error() {
         .code(2)
         .stderr(predicates::str::contains("standard input cannot be a host"));
 }
+
+#[test]
+fn a_fleet_leak_from_captures_shorter_than_a_day_comes_with_a_caution() {
+    // 96 snapshots five minutes apart: 7.9 h per host.
+    let dir = tempfile::tempdir().unwrap();
+    let (files, _) = write_fleet(dir.path());
+    let run = |format: &str, files: &[PathBuf]| {
+        let out = poolscan()
+            .arg("fleet")
+            .args(files)
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // Some fleet `leak` in a table: its summary line does not start with 0.
+    let leaks = |table: &str| {
+        let summary = table
+            .lines()
+            .find(|l| l.contains(" leak, ") && l.contains(" hosts (top "))
+            .unwrap_or_else(|| panic!("no summary:\n{table}"));
+        summary.split(' ').next().unwrap().parse::<usize>().unwrap()
+    };
+    let table = run("table", &files);
+    assert!(leaks(&table) > 0, "{table}");
+    let line = table
+        .lines()
+        .find(|l| l.starts_with("Caution: a fleet `leak` rests on "))
+        .unwrap_or_else(|| panic!("no caution:\n{table}"));
+    assert!(line.contains("less than a day or ha"), "{line}");
+    assert!(line.contains("host01"), "{line}");
+    let md = run("markdown", &files);
+    assert!(md.contains("\n> Caution: a fleet `leak` rests on "), "{md}");
+    // JSON is the schema: no caution text in it.
+    assert!(!run("json", &files).contains("Caution"));
+
+    // The same fleet over 25 h per host: no caution.
+    let long = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for h in &synth::fleet(5, HOSTS, 300) {
+        let p = long.path().join(format!("{}.log", h.name));
+        std::fs::write(&p, &h.log).unwrap();
+        files.push(p);
+    }
+    let table = run("table", &files);
+    assert!(leaks(&table) > 0, "{table}");
+    assert!(!table.contains("Caution"), "{table}");
+}
