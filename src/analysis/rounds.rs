@@ -110,7 +110,11 @@ impl Plan {
         let (snaps, rows) = (&log.snapshots, &log.rows);
         // Rows are contiguous per snapshot, in snapshot order.
         let mut si = 0;
-        for &r in &self.rows[base..base + len] {
+        let mine = &self.rows[base..base + len];
+        for (i, &r) in mine.iter().enumerate() {
+            if let Some(&a) = mine.get(i + AHEAD) {
+                prefetch_row(rows, a as usize);
+            }
             let r = r as usize;
             while snaps[si].rows.end <= r {
                 si += 1;
@@ -150,6 +154,29 @@ impl Plan {
             base,
         })
     }
+}
+
+/// How many rows ahead [`Plan::frame`] asks for the rows it will read.
+const AHEAD: usize = 24;
+
+/// Asks the CPU to start loading row `r`'s values (a hint only: a prefetch
+/// reads nothing and cannot fault, so any address would do).
+#[inline(always)]
+#[allow(unsafe_code)]
+fn prefetch_row(rows: &crate::log::Rows, r: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: prefetch is a hint that never dereferences its address.
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>(rows.series.as_ptr().wrapping_add(r).cast());
+            _mm_prefetch::<_MM_HINT_T0>(rows.allocs.as_ptr().wrapping_add(r).cast());
+            _mm_prefetch::<_MM_HINT_T0>(rows.frees.as_ptr().wrapping_add(r).cast());
+            _mm_prefetch::<_MM_HINT_T0>(rows.bytes.as_ptr().wrapping_add(r).cast());
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (rows, r);
 }
 
 /// A round's column buffers, handed on from one round to the next (memory

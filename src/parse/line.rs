@@ -136,6 +136,7 @@ pub(super) fn tag4(t: &[u8]) -> Option<[u8; 4]> {
 
 /// Parses a pool row. `Err` carries the reason when the line has a tag and
 /// a type but its numbers cannot be read; `Ok(None)` when it is not a row.
+#[inline(always)]
 pub fn row(line: &[u8]) -> Result<Option<Row<'_>>, &'static str> {
     let Some((tag, pool, end)) = tag_and_pool(line) else {
         return Ok(None);

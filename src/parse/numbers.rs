@@ -152,6 +152,7 @@ pub(super) fn row_numbers(i: In) -> Result<(Numbers, In), &'static str> {
 /// for anything else (deltas, a field that is not a plain number, 20 digits
 /// or more): [`row_numbers`] then reads it, or says what is wrong. Where
 /// both read a row they agree.
+#[inline(always)]
 pub(super) fn plain_numbers(i: In) -> Option<(Numbers, In)> {
     /// Whitespace, then up to 19 digits (an optional `-` when `signed`):
     /// the value, whether it was negative, and where it ends.
