@@ -4,8 +4,9 @@
 //!
 //! `cargo bench --profile tune -p poolscan-eval --bench machines_dump`; the same environment
 //! as the `machines` bench, and `POOLSCAN_DUMP=path` (default `machines_dump.jsonl` in the
-//! working directory). One line per log (`"log"`: its size, length and every tested series'
-//! `chance`) followed by one line per dumped series.
+//! working directory). Two lines per log (`"log"`: its size, length and every tested series'
+//! `chance`; `"every"`: its span in hours and, per tested series, `[drift σ, verdict, leak?,
+//! family, growth bytes, score]`) followed by one line per dumped series.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -60,6 +61,27 @@ fn dump(i: usize, cfg: &poolscan_synth::MachineConfig) -> String {
         cfg.snapshots,
         cfg.leaks,
         arr(chances.iter().map(|c| format!("{c:e}")))
+    );
+    // Every tested series: drift σ, verdict, truth, family, growth, score.
+    let every: Vec<String> = a
+        .series
+        .iter()
+        .filter(|s| s.snapshots >= 3)
+        .map(|s| {
+            let (fam, leak) = label
+                .get(&(s.tag.as_str(), s.pool))
+                .map_or(("?", false), |&(f, l)| (f.name(), l));
+            format!(
+                "[{},\"{:?}\",{},\"{}\",{},{}]",
+                s.drift_sigma, s.verdict, leak, fam, s.growth_bytes, s.score
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "{{\"every\":{i},\"hours\":{},\"rows\":[{}]}}",
+        a.hours.unwrap_or(-1.0),
+        every.join(",")
     );
     // Points per series id.
     let mut pts: HashMap<u32, Vec<(usize, usize)>> = HashMap::new();
