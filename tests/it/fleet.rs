@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::util::{json, poolscan};
+use crate::util::{json, poolscan, stdout_of};
 use polars::prelude::*;
 use poolscan_synth::{self as synth, Family, FleetShare, FLEET_PLAN};
 use serde_json::Value;
@@ -344,18 +344,12 @@ fn a_fleet_leak_from_captures_shorter_than_a_day_comes_with_a_caution() {
     let dir = tempfile::tempdir().unwrap();
     let (files, _) = write_fleet(dir.path());
     let run = |format: &str, files: &[PathBuf]| {
-        let out = poolscan()
-            .arg("fleet")
-            .args(files)
-            .args(["--format", format])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        stdout_of(
+            poolscan()
+                .arg("fleet")
+                .args(files)
+                .args(["--format", format]),
+        )
     };
     // Some fleet `leak` in a table: its summary line does not start with 0.
     let leaks = |table: &str| {

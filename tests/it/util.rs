@@ -11,6 +11,18 @@ pub fn poolscan() -> Command {
     c
 }
 
+/// Runs `cmd`, asserts that it succeeded (showing its stderr when not) and
+/// returns its stdout as text.
+pub fn stdout_of(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// Parses JSON output, showing it when it is not JSON.
 pub fn json(out: &[u8]) -> serde_json::Value {
     serde_json::from_slice(out).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(out)))
