@@ -152,18 +152,21 @@ pub fn render_fleet(
 /// captures span less than a day or have no timestamps: as on one host (see
 /// the analysis' caution), a daily cycle or a warming cache is not ruled out,
 /// and hosts that share a workload rise together. `None` when no fleet `leak`
-/// has such a host.
+/// has such a host (one where it is a `leak` or a `suspect`).
 fn short_captures(f: &crate::fleet::Fleet) -> Option<String> {
+    // The hosts a fleet `leak` rests on: those where it is a `leak` or a `suspect`.
+    let behind: std::collections::HashSet<&str> = f
+        .series
+        .iter()
+        .filter(|s| s.verdict == Verdict::Leak)
+        .flat_map(|s| s.leak_hosts.iter().chain(&s.suspect_hosts))
+        .map(String::as_str)
+        .collect();
     let short: Vec<&str> = f
         .hosts
         .iter()
-        .filter(|h| h.under_a_day())
+        .filter(|h| h.under_a_day() && behind.contains(h.name.as_str()))
         .map(|h| h.name.as_str())
-        .filter(|name| {
-            f.series
-                .iter()
-                .any(|s| s.verdict == Verdict::Leak && s.leak_hosts.iter().any(|l| l == name))
-        })
         .collect();
     if short.is_empty() {
         return None;
