@@ -81,9 +81,14 @@ pub(super) fn short_capture(a: &Analysis) -> Option<String> {
             .to_string(),
     };
     Some(format!(
-        "Caution: {span}: a tag that follows the day's workload, or a cache still warming up, can rise like a leak over such a span. Confirm a `leak` on a capture of 24 h or more before filing it."
+        "Caution: {span}: {SHORT_SPAN_RISK}. Confirm a `leak` on a capture of 24 h or more before filing it."
     ))
 }
+
+/// Why a rise over less than a day is not yet a leak: the part every
+/// short-capture caution shares (one host's, [`short_capture`], and a
+/// fleet's).
+pub(super) const SHORT_SPAN_RISK: &str = "a tag that follows the day's workload, or a cache still warming up, can rise like a leak over such a span";
 
 /// Pool totals in one line.
 pub(super) fn pools_line(a: &Analysis) -> String {

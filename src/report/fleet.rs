@@ -182,7 +182,8 @@ fn short_captures(f: &crate::fleet::Fleet) -> Option<String> {
         format!("hosts ({names}) whose captures span less than a day or have no timestamps")
     };
     Some(format!(
-        "Caution: a fleet `leak` rests on {} {hosts}: a tag that follows the day's workload, or a cache still warming up, can rise like a leak over such a span, on every host that shares the workload. Confirm a `leak` on captures of 24 h or more before filing it.",
-        short.len()
+        "Caution: a fleet `leak` rests on {} {hosts}: {}, on every host that shares the workload. Confirm a `leak` on captures of 24 h or more before filing it.",
+        short.len(),
+        super::analysis::SHORT_SPAN_RISK
     ))
 }

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use crate::util::{json, poolscan};
+use crate::util::{json, poolscan, stdout_of};
 use predicates::prelude::*;
 
 const DEMO: &str = "fixtures/synth/poolmon-demo.log";
@@ -704,16 +704,8 @@ fn a_leak_on_a_capture_shorter_than_a_day_comes_with_a_caution() {
     assert!(truth.series.iter().any(|s| s.leak));
     let mut f = tempfile::NamedTempFile::new().unwrap();
     f.write_all(&bytes).unwrap();
-    let run = |extra: &[&str]| {
-        let out = poolscan()
-            .args(["analyze", "-q"])
-            .arg(f.path())
-            .args(extra)
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let run =
+        |extra: &[&str]| stdout_of(poolscan().args(["analyze", "-q"]).arg(f.path()).args(extra));
     let untimed = run(&[]);
     assert!(untimed.contains(" leak "), "{untimed}");
     assert!(
