@@ -125,14 +125,14 @@ pub fn parse_chunk(text: &[u8], last: bool) -> Part {
                 } else {
                     1
                 };
-                (&text[pos..end], end + skip, true)
+                (pos..end, end + skip, true)
             }
-            None => (&text[pos..], text.len(), false),
+            None => (pos..text.len(), text.len(), false),
         };
         pos = next;
         let n_rows = part.series.len() as u32;
         let cut_here = last && !ended;
-        let kind = match classify(line) {
+        let kind = match classify_in(text, line) {
             Line::Row(r) => {
                 if !prev_row {
                     part.events.push(Event {

@@ -1,6 +1,8 @@
 //! One line of PoolMon text: what it is ([`classify`]) and, for a pool row,
 //! its tag, pool, numbers and driver text ([`row`]).
 
+use std::ops::Range;
+
 use memchr::{memchr, memchr2};
 use nom::character::complete::i64 as nom_i64;
 use nom::sequence::preceded;
@@ -138,14 +140,35 @@ pub(super) fn tag4(t: &[u8]) -> Option<[u8; 4]> {
 /// a type but its numbers cannot be read; `Ok(None)` when it is not a row.
 #[inline(always)]
 pub fn row(line: &[u8]) -> Result<Option<Row<'_>>, &'static str> {
+    row_in(line, 0..line.len())
+}
+
+/// [`row`] for the line `text[line]`: the bytes after it (the next lines of
+/// a chunk) let the window reader look at its numbers in place.
+#[inline(always)]
+pub(super) fn row_in(text: &[u8], line: Range<usize>) -> Result<Option<Row<'_>>, &'static str> {
+    let at = line.start;
+    let line = &text[line];
     let Some((tag, pool, end)) = tag_and_pool(line) else {
         return Ok(None);
     };
-    let ((allocs, frees, diff, bytes, per_alloc, interactive), rest) =
-        match plain_numbers(&line[end..]) {
+    let len = line.len() - end;
+    let window = window_numbers(text, at + end, len).or_else(|| {
+        // Near the end of the text: the line copied where the window fits.
+        let mut pad = [0u8; 4 * WINDOW];
+        let copy = pad
+            .get_mut(..line.len())
+            .filter(|_| end + WINDOW <= 4 * WINDOW)?;
+        copy.copy_from_slice(line);
+        window_numbers(&pad, end, len)
+    });
+    let ((allocs, frees, diff, bytes, per_alloc, interactive), rest) = match window {
+        Some((numbers, k)) => (numbers, &line[end + k..]),
+        None => match plain_numbers(&line[end..]) {
             Some(done) => done,
             None => row_numbers(&line[end..])?,
-        };
+        },
+    };
     let driver = if rest.is_empty() {
         None
     } else if is_ws(rest[0]) {
@@ -236,11 +259,17 @@ pub(super) fn is_noise(t: &[u8]) -> bool {
 /// Classifies one line (without its line end).
 #[inline]
 pub fn classify(line: &[u8]) -> Line<'_> {
+    classify_in(line, 0..line.len())
+}
+
+/// [`classify`] for the line `text[line]` of a chunk (see [`row_in`]).
+#[inline(always)]
+pub(super) fn classify_in(text: &[u8], line: Range<usize>) -> Line<'_> {
     // Rows first: they are nearly every line of a log.
-    match row(line) {
+    match row_in(text, line.clone()) {
         Ok(Some(r)) => Line::Row(r),
         Err(reason) => Line::Bad(reason),
-        Ok(None) => classify_other(line),
+        Ok(None) => classify_other(&text[line]),
     }
 }
 

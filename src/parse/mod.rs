@@ -3,7 +3,7 @@
 //! What lives here: [`input`] opens files, directories, stdin, gzip and zstd
 //! and cuts them into blocks; [`decode`] turns ANSI, UTF-8 and UTF-16LE
 //! (whole files or appended blocks) into text; `line` says what one line is
-//! ([`classify`], [`row`]); `numbers` reads a row's numbers; `chunk` turns a
+//! ([`classify`], [`row`]); `window` and `numbers` read a row's numbers; `chunk` turns a
 //! chunk of lines into columns and events ([`parse_chunk`]); [`stamp`] reads
 //! the timestamp lines that wrappers write; [`pooltag`] reads pooltag.txt and
 //! localtag.txt. Imports: `error`, `model`, `units` only.
@@ -16,10 +16,13 @@
 //! on any core; [`parse_chunk`] turns one chunk into columns plus a short list
 //! of [`Event`]s that [`crate::log`] later stitches into snapshots.
 //!
-//! Plain `/n` rows are read by a one-pass reader (whitespace and digits eight
-//! bytes at a time); anything else (`( delta )` columns, signs, 20-digit
-//! values, junk) falls back to the exact reader written with nom, which also
-//! reads the summary lines' values.
+//! Plain `/n` rows are read by the window reader (`window`: bit masks of the
+//! digits and spaces of the 64 bytes after the type, all five fields found
+//! and converted at once); rows too long for it (the wide family) by a
+//! one-pass reader (whitespace and digits eight bytes at a time); anything
+//! else (`( delta )` columns, tabs, 20-digit values, junk) falls back to the
+//! exact reader written with nom, which also reads the summary lines' values.
+//! Where the faster readers read a row, they agree with the exact one (tests).
 //!
 //! Rows are read by whitespace tokens after the tag and type, so the narrow and
 //! wide `/n` layouts, pasted interactive screens with `( delta )` columns (glued
@@ -35,10 +38,12 @@ pub mod stamp;
 mod chunk;
 mod line;
 mod numbers;
+mod window;
 
 pub use chunk::*;
 pub use line::*;
 use numbers::*;
+use window::*;
 
 #[cfg(test)]
 mod tests;

@@ -256,6 +256,12 @@ pub(super) fn swar_digits(w: u64, run: usize) -> u64 {
     } else {
         (w << (8 * (8 - run))) | (0x3030_3030_3030_3030 >> (8 * run))
     };
+    swar8(w)
+}
+
+/// The value of the eight ASCII digits of `w` (first byte most significant).
+#[inline(always)]
+pub(super) fn swar8(w: u64) -> u64 {
     let w = w.wrapping_sub(0x3030_3030_3030_3030);
     let w = (w.wrapping_mul(10) + (w >> 8)) & 0x00FF_00FF_00FF_00FF;
     let w = (w.wrapping_mul(100) + (w >> 16)) & 0x0000_FFFF_0000_FFFF;

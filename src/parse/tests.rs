@@ -233,17 +233,22 @@ fn keys_round_trip() {
     assert_eq!(split_key(k), (*b"Dh 1", Pool::Paged));
 }
 
+/// A small deterministic generator (xorshift32) for the tests' random inputs.
+fn xorshift(mut x: u32) -> impl FnMut() -> u32 {
+    move || {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        x
+    }
+}
+
 #[test]
 fn arbitrary_bytes_do_not_panic() {
     for seed in 0u32..2000 {
-        let mut x = seed.wrapping_mul(2654435761);
+        let mut next = xorshift(seed.wrapping_mul(2654435761));
         let bytes: Vec<u8> = (0..(seed % 97))
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 17;
-                x ^= x << 5;
-                b" NonpPaged0123456789()-\t\r\nTagMemory:K"[(x % 37) as usize]
-            })
+            .map(|_| b" NonpPaged0123456789()-\t\r\nTagMemory:K"[(next() % 37) as usize])
             .collect();
         let _ = parse_chunk(&bytes, seed % 2 == 0);
     }
@@ -277,13 +282,7 @@ fn fast_numbers_agree_with_the_exact_reader() {
         b"1234567812345678",
         b"-",
     ];
-    let mut x = 0x9E37_79B9u32;
-    let mut next = move || {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        x
-    };
+    let mut next = xorshift(0x9E37_79B9);
     let mut checked = 0;
     for _ in 0..20_000 {
         let mut line = Vec::new();
@@ -322,5 +321,143 @@ fn fast_numbers_agree_with_the_exact_reader() {
         let want = row_numbers(line.as_bytes()).ok();
         assert_eq!(want.is_some(), i64::try_from(n).is_ok());
         assert_eq!(plain_numbers(line.as_bytes()), want);
+    }
+}
+
+#[test]
+fn window_numbers_agree_with_the_exact_reader() {
+    // The same kind of fields as above, of every length up to 20 digits,
+    // with the text after the line (the next line of a chunk, digits and
+    // all) inside the window: the reader must stop at the line's end.
+    let seps: [&[u8]; 6] = [b" ", b"  ", b"          ", b"\t", b"", b"                 "];
+    let tokens: [&[u8]; 16] = [
+        b"0",
+        b"7",
+        b"-7",
+        b"-0",
+        b"12345678",
+        b"123456789",
+        b"1234567890123456",
+        b"12345678901234567",
+        b"-2147483648",
+        b"-2147483649",
+        b"4294967295",
+        b"x1",
+        b"1x",
+        b"-",
+        b"--1",
+        b"(3)",
+    ];
+    let tails: [&[u8]; 4] = [
+        b"",
+        b"\r\n",
+        b"\r\n 9999 Nonp 1 2 3 4 5\r\n",
+        b"\n123456789012",
+    ];
+    let mut next = {
+        let mut next = xorshift(0x2545_F491);
+        move || next() as usize
+    };
+    let (mut read, mut refused) = (0, 0);
+    for _ in 0..50_000 {
+        let mut line = b" Abcd Nonp".to_vec();
+        for _ in 0..5 + next() % 2 {
+            // Mostly runs of spaces, so that many rows fit the reader.
+            let sep = if next() % 8 == 0 {
+                next() % 6
+            } else {
+                [0, 1, 2, 5][next() % 4]
+            };
+            line.extend_from_slice(seps[sep]);
+            let t = if next() % 6 == 0 {
+                next() % 16
+            } else {
+                next() % 7
+            };
+            line.extend_from_slice(tokens[t]);
+        }
+        if next() % 2 == 0 {
+            line.extend_from_slice(b"   ");
+        }
+        let mut buf = line.clone();
+        buf.extend_from_slice(tails[next() % tails.len()]);
+        buf.resize(buf.len().max(10 + WINDOW), b'7');
+        let len = line.len() - 10;
+        let exact = row_numbers(&line[10..]);
+        match window_numbers(&buf, 10, len) {
+            Some((numbers, end)) => {
+                let text = String::from_utf8_lossy(&line);
+                let (want, rest) = exact.unwrap_or_else(|e| panic!("{text:?}: {e}"));
+                assert_eq!(numbers, want, "{text:?}");
+                assert_eq!(&line[10 + end..], rest, "{text:?}");
+                read += 1;
+            }
+            None => refused += 1,
+        }
+    }
+    assert!(
+        read > 5_000 && refused > 5_000,
+        "read {read}, refused {refused}"
+    );
+}
+
+#[test]
+fn window_numbers_read_at_the_window_edge_and_leave_longer_rows() {
+    let at = 10;
+    let row = |numbers: &str| {
+        let mut buf = format!(" Abcd Nonp{numbers}").into_bytes();
+        let len = buf.len() - at;
+        buf.resize(at + WINDOW + 8, b'\n');
+        (buf, len)
+    };
+    // Per Alloc's last digit is the window's last byte: there is no byte
+    // after it to end it, so the other readers take the row.
+    let edge = format!("{:>12}{:>12}{:>12}{:>12}{:>16}", 1, 2, 3, 4, 5);
+    assert_eq!(edge.len(), WINDOW);
+    let (buf, len) = row(&edge);
+    assert_eq!(window_numbers(&buf, at, len), None);
+    // One byte less and the row is read, up to its end.
+    let (buf, len) = row(&edge[1..]);
+    assert_eq!(
+        window_numbers(&buf, at, len),
+        Some(((1, 2, 3, 4, 5, false), WINDOW - 1))
+    );
+    // The wide family's rows do not fit the window.
+    let wide = "                3097               2409               688       42770432            62166        Unknown Driver";
+    let (buf, len) = row(wide);
+    assert_eq!(window_numbers(&buf, at, len), None);
+    assert_eq!(
+        r(&format!(" ConT Nonp{wide}")).per_alloc,
+        62166,
+        "the other readers still read it"
+    );
+    // Negative 32-bit counters are their unsigned values.
+    let (buf, len) = row("  -1294967296 -1294968296      1000  256000        256");
+    assert_eq!(
+        window_numbers(&buf, at, len),
+        Some((
+            (3_000_000_000, 2_999_999_000, 1000, 256_000, 256, false),
+            len
+        ))
+    );
+    // Without room before the row for a digit word, the row is left alone.
+    let mut short = b" 1 2 3 4 5".to_vec();
+    short.resize(WINDOW + 8, b' ');
+    assert_eq!(window_numbers(&short, 0, 10), None);
+}
+
+#[test]
+fn window_masks_agree_on_every_byte() {
+    let mut w = [0u8; WINDOW];
+    for start in (0..256).step_by(WINDOW) {
+        for (k, b) in w.iter_mut().enumerate() {
+            *b = (start + k) as u8;
+        }
+        let (digit, space) = masks(&w);
+        assert_eq!((digit, space), masks_swar(&w));
+        for (k, &b) in w.iter().enumerate() {
+            assert_eq!(digit >> k & 1 == 1, b.is_ascii_digit(), "byte {b}");
+            assert_eq!(space >> k & 1 == 1, b == b' ', "byte {b}");
+        }
     }
 }
