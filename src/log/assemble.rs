@@ -35,6 +35,8 @@ pub(super) struct Assembler<'a> {
     /// Rows appended (ids written) whose numbers are still to be copied
     /// from their parts, in row order, up to the last row.
     pub(super) pending: Vec<Pending>,
+    /// Parts whose rows are all copied, for the next chunks to parse into.
+    pub(super) spare: Vec<Part>,
 }
 
 /// Splits the first `k` items off `s` (which keeps the rest).
@@ -72,6 +74,9 @@ pub(super) struct Pending {
     /// Where they go.
     pub(super) dst: usize,
 }
+
+/// Parts kept for reuse at most (about as many as one flush gives back).
+const MAX_SPARE: usize = 32;
 
 /// Rows pending before their numbers are copied (in parallel): about sixteen chunks.
 pub(super) const FLUSH_ROWS: usize = 1 << 19;
@@ -136,7 +141,19 @@ impl Assembler<'_> {
             rows.odd_diff.extend(d);
             rows.odd_per_alloc.extend(p);
         }
-        self.pending.clear();
+        for p in self.pending.drain(..) {
+            // The last pending piece of a chunk gives its part back.
+            if let Ok((part, _)) = Arc::try_unwrap(p.part) {
+                if self.spare.len() < MAX_SPARE {
+                    self.spare.push(part);
+                }
+            }
+        }
+    }
+
+    /// A part to parse the next chunk into.
+    pub(super) fn spare_part(&mut self) -> Part {
+        self.spare.pop().unwrap_or_default()
     }
 
     pub(super) fn has_rows(&self) -> bool {

@@ -55,6 +55,7 @@ pub(crate) fn read_opened(inputs: Vec<input::Opened<'_>>, opts: &ReadOptions) ->
             strict: opts.strict,
             warned_headerless: false,
             pending: Vec::new(),
+            spare: Vec::new(),
         };
         let mut reader = TextReader {
             chunks: &mut chunks,
@@ -167,8 +168,9 @@ pub(super) fn pipelined(reader: &mut TextReader, asm: &mut Assembler) -> Result<
                 Some((text, last)) => {
                     let tx = tx.clone();
                     let i = issued;
+                    let spare = asm.spare_part();
                     rayon::spawn(move || {
-                        let part = parse::parse_chunk(&text, last);
+                        let part = parse::parse_chunk_into(&text, last, spare);
                         // The receiver is gone only when reading failed: nothing to do then.
                         let _ = tx.send((i, part, text));
                     });
@@ -236,16 +238,16 @@ pub(super) fn batched(reader: &mut TextReader, asm: &mut Assembler) -> Result<()
                 }
             }
         }
-        let parts: Vec<Part> = if texts.len() == 1 {
-            texts
-                .iter()
-                .map(|(t, last)| parse::parse_chunk(t, *last))
-                .collect()
+        let jobs: Vec<_> = texts
+            .iter()
+            .map(|(t, last)| (t, *last, asm.spare_part()))
+            .collect();
+        let parse =
+            |(t, last, spare): (&Vec<u8>, bool, Part)| parse::parse_chunk_into(t, last, spare);
+        let parts: Vec<Part> = if jobs.len() == 1 {
+            jobs.into_iter().map(parse).collect()
         } else {
-            texts
-                .par_iter()
-                .map(|(t, last)| parse::parse_chunk(t, *last))
-                .collect()
+            jobs.into_par_iter().map(parse).collect()
         };
         for (t, _) in texts {
             reader.chunks.recycle(t);

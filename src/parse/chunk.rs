@@ -82,6 +82,23 @@ pub struct Part {
 pub(super) const NO_ID: u32 = u32::MAX;
 
 impl Part {
+    /// The part with nothing in it, its buffers kept.
+    fn emptied(mut self) -> Part {
+        self.lines = 0;
+        self.events.clear();
+        self.series.clear();
+        self.allocs.clear();
+        self.frees.clear();
+        self.odd_diff.clear();
+        self.bytes.clear();
+        self.odd_per_alloc.clear();
+        self.driver.clear();
+        self.keys.clear();
+        self.drivers.clear();
+        self.cut = false;
+        self
+    }
+
     /// Per Alloc of row `i` as printed.
     pub fn per_alloc(&self, i: usize) -> u64 {
         odd_value(&self.odd_per_alloc, i as u32)
@@ -98,7 +115,13 @@ impl Part {
 /// Parses one chunk of decoded text. `last` says that the chunk ends the input,
 /// so a final line without a line end is a line cut off mid-write.
 pub fn parse_chunk(text: &[u8], last: bool) -> Part {
-    let mut part = Part::default();
+    parse_chunk_into(text, last, Part::default())
+}
+
+/// [`parse_chunk`] into the buffers of a part done with (`spare`, emptied
+/// first): memory written once before is cheaper than new memory.
+pub fn parse_chunk_into(text: &[u8], last: bool, spare: Part) -> Part {
+    let mut part = spare.emptied();
     let guess = text.len() / 64 + 1;
     part.series.reserve(guess);
     part.allocs.reserve(guess);

@@ -461,3 +461,42 @@ fn window_masks_agree_on_every_byte() {
         }
     }
 }
+
+#[test]
+fn a_reused_part_reads_as_a_new_one() {
+    // A part filled by one chunk (drivers, odd values, events), then reused
+    // for another: the second reads exactly as into a new part.
+    let first = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/samples/05-msdocs-example2-c-g-ipsec.txt"
+    ))
+    .unwrap();
+    let second = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/samples/13-intel-mfd-snapshot-narrow-r.txt"
+    ))
+    .unwrap();
+    let used = parse_chunk(&first, false);
+    assert!(!used.series.is_empty() && !used.drivers.is_empty());
+    let reused = parse_chunk_into(&second, true, used);
+    let new = parse_chunk(&second, true);
+    let fields = |p: &Part| {
+        format!(
+            "{} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {}",
+            p.lines,
+            p.events,
+            p.series,
+            p.allocs,
+            p.frees,
+            p.odd_diff,
+            p.bytes,
+            p.odd_per_alloc,
+            p.driver,
+            p.keys,
+            p.drivers,
+            p.cut
+        )
+    };
+    assert!(!new.series.is_empty());
+    assert_eq!(fields(&reused), fields(&new));
+}
