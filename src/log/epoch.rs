@@ -151,20 +151,16 @@ pub fn wrapped(before: u64, now: u64) -> bool {
 /// no wrap (a driver reload) or a new epoch starts the series' count again.
 /// Diff and Per Alloc keep their values as printed where they are not the
 /// unwrapped Allocs − Frees (modulo 2^32, as PoolMon computes it).
-/// Returns the number of wraps. Logs whose counters never pass 2^31 are
-/// left as they are, at the cost of one scan.
+/// Returns the number of wraps. Only a series with a counter above 2^31
+/// (and below 2^32) can wrap: the others' rows are left as they are, at the
+/// cost of one scan (in parallel) to find those series.
 pub(crate) fn unwrap_counters(log: &mut Log) -> u64 {
-    let half = COUNTER_MOD / 2;
-    let rows = &mut log.rows;
-    if !rows
-        .allocs
-        .iter()
-        .chain(&rows.frees)
-        .any(|&v| v > half && v < COUNTER_MOD)
-    {
+    let n = log.series.len();
+    let hot = high_counters(&log.rows, n);
+    if !hot.iter().any(|&h| h) {
         return 0;
     }
-    let n = log.series.len();
+    let rows = &mut log.rows;
     // Per series: the last raw (Allocs, Frees), its epoch, and the offsets.
     let mut last: Vec<Option<(u64, u64, u32)>> = vec![None; n];
     let mut offset = vec![(0u64, 0u64); n];
@@ -174,6 +170,9 @@ pub(crate) fn unwrap_counters(log: &mut Log) -> u64 {
     for snap in &log.snapshots {
         for r in snap.rows.clone() {
             let s = rows.series[r] as usize;
+            if !hot[s] {
+                continue;
+            }
             let (a, f) = (rows.allocs[r], rows.frees[r]);
             let off = &mut offset[s];
             match last[s] {
@@ -211,4 +210,31 @@ pub(crate) fn unwrap_counters(log: &mut Log) -> u64 {
         rows.set_per_alloc(r, p);
     }
     wraps
+}
+
+/// Per series: whether any of its rows has Allocs or Frees above 2^31 and
+/// below 2^32 (a 32-bit counter in the upper half: only such a series can
+/// wrap), the rows scanned in parallel parts.
+fn high_counters(rows: &Rows, n_series: usize) -> Vec<bool> {
+    let high = |v: u64| v > COUNTER_MOD / 2 && v < COUNTER_MOD;
+    let len = rows.len();
+    let parts = rayon::current_num_threads().clamp(1, len.max(1));
+    (0..parts)
+        .into_par_iter()
+        .map(|t| {
+            let mut hot = vec![false; n_series];
+            for r in t * len / parts..(t + 1) * len / parts {
+                if high(rows.allocs[r]) || high(rows.frees[r]) {
+                    hot[rows.series[r] as usize] = true;
+                }
+            }
+            hot
+        })
+        .reduce(
+            || vec![false; n_series],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x |= y);
+                a
+            },
+        )
 }
