@@ -82,21 +82,47 @@ pub struct Part {
 pub(super) const NO_ID: u32 = u32::MAX;
 
 impl Part {
-    /// The part with nothing in it, its buffers kept.
-    fn emptied(mut self) -> Part {
-        self.lines = 0;
-        self.events.clear();
-        self.series.clear();
-        self.allocs.clear();
-        self.frees.clear();
-        self.odd_diff.clear();
-        self.bytes.clear();
-        self.odd_per_alloc.clear();
-        self.driver.clear();
-        self.keys.clear();
-        self.drivers.clear();
-        self.cut = false;
-        self
+    /// The part with nothing in it, its buffers kept (every field named, so
+    /// that a new one cannot be forgotten here).
+    fn emptied(self) -> Part {
+        let Part {
+            lines: _,
+            mut events,
+            mut series,
+            mut allocs,
+            mut frees,
+            mut odd_diff,
+            mut bytes,
+            mut odd_per_alloc,
+            mut driver,
+            mut keys,
+            mut drivers,
+            cut: _,
+        } = self;
+        events.clear();
+        series.clear();
+        allocs.clear();
+        frees.clear();
+        odd_diff.clear();
+        bytes.clear();
+        odd_per_alloc.clear();
+        driver.clear();
+        keys.clear();
+        drivers.clear();
+        Part {
+            lines: 0,
+            events,
+            series,
+            allocs,
+            frees,
+            odd_diff,
+            bytes,
+            odd_per_alloc,
+            driver,
+            keys,
+            drivers,
+            cut: false,
+        }
     }
 
     /// Per Alloc of row `i` as printed.
@@ -120,7 +146,7 @@ pub fn parse_chunk(text: &[u8], last: bool) -> Part {
 
 /// [`parse_chunk`] into the buffers of a part done with (`spare`, emptied
 /// first): memory written once before is cheaper than new memory.
-pub fn parse_chunk_into(text: &[u8], last: bool, spare: Part) -> Part {
+pub(crate) fn parse_chunk_into(text: &[u8], last: bool, spare: Part) -> Part {
     let mut part = spare.emptied();
     let guess = text.len() / 64 + 1;
     part.series.reserve(guess);

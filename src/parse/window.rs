@@ -138,10 +138,7 @@ fn masks_sse2(w: &[u8; WINDOW]) -> (u64, u64) {
     use core::arch::x86_64::*;
     let (mut digit, mut space) = (0u64, 0u64);
     for q in 0..WINDOW / 16 {
-        let half = |k: usize| {
-            let b: [u8; 8] = w[16 * q + k..16 * q + k + 8].try_into().unwrap_or_default();
-            i64::from_le_bytes(b)
-        };
+        let half = |k: usize| word8(w, 16 * q + k).unwrap_or(0) as i64;
         // SAFETY: SSE2 is part of the x86-64 baseline, so these intrinsics are
         // available on every CPU this code runs on; none of them touches memory.
         let (d, s) = unsafe {
