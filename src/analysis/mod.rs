@@ -54,6 +54,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::Mutex;
 
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -196,44 +197,50 @@ pub fn analyze(log: &Log, opts: &Options, tags: Option<&TagDb>) -> Result<Analys
     // (see [`Plan`]): each series is one contiguous slice of its round's
     // frame, and a round is judged while its frame is still in cache.
     let plan = Plan::new(log)?;
+    // The rounds' column buffers, handed from one round to the next: a pool
+    // rather than one set per rayon split, so that a run writes a few sets
+    // of pages, not one per split.
+    let spare: Mutex<Vec<Buffers>> = Mutex::new(Vec::new());
     let rounds: Vec<Vec<(SeriesReport, Judged, f64)>> = (0..plan.rounds.len())
         .into_par_iter()
-        .map_init(
-            Buffers::default,
-            |bufs, k| -> Result<Vec<(SeriesReport, Judged, f64)>> {
-                let frame = plan.frame(log, k, bufs)?;
-                let out = {
-                    let col_u64 = |name: &str| -> Result<&[u64]> {
-                        let ca = frame.df.column(name)?.u64()?;
-                        ca.cont_slice().map_err(|e| e.into())
-                    };
-                    let snaps: &[u32] = frame.df.column("snapshot")?.u32()?.cont_slice()?;
-                    let allocs = col_u64("allocs")?;
-                    let frees = col_u64("frees")?;
-                    let bytes = col_u64("bytes")?;
-                    let diff: &[i64] = frame.df.column("diff")?.i64()?.cont_slice()?;
-                    // The round's series in parallel too: a thread that has
-                    // no round left helps with the series of the last ones.
-                    let series: Vec<(u32, Range<usize>)> =
-                        frame.series().filter(|(_, r)| !r.is_empty()).collect();
-                    series
-                        .into_par_iter()
-                        .map(|(sid, r)| {
-                            report(
-                                sid,
-                                &snaps[r.clone()],
-                                &allocs[r.clone()],
-                                &frees[r.clone()],
-                                &diff[r.clone()],
-                                &bytes[r],
-                            )
-                        })
-                        .collect()
+        .map(|k| -> Result<Vec<(SeriesReport, Judged, f64)>> {
+            let taken = spare.lock().ok().and_then(|mut s| s.pop());
+            let mut bufs = taken.unwrap_or_default();
+            let frame = plan.frame(log, k, &mut bufs)?;
+            let out = {
+                let col_u64 = |name: &str| -> Result<&[u64]> {
+                    let ca = frame.df.column(name)?.u64()?;
+                    ca.cont_slice().map_err(|e| e.into())
                 };
-                bufs.reclaim(frame.df);
-                Ok(out)
-            },
-        )
+                let snaps: &[u32] = frame.df.column("snapshot")?.u32()?.cont_slice()?;
+                let allocs = col_u64("allocs")?;
+                let frees = col_u64("frees")?;
+                let bytes = col_u64("bytes")?;
+                let diff: &[i64] = frame.df.column("diff")?.i64()?.cont_slice()?;
+                // The round's series in parallel too: a thread that has
+                // no round left helps with the series of the last ones.
+                let series: Vec<(u32, Range<usize>)> =
+                    frame.series().filter(|(_, r)| !r.is_empty()).collect();
+                series
+                    .into_par_iter()
+                    .map(|(sid, r)| {
+                        report(
+                            sid,
+                            &snaps[r.clone()],
+                            &allocs[r.clone()],
+                            &frees[r.clone()],
+                            &diff[r.clone()],
+                            &bytes[r],
+                        )
+                    })
+                    .collect()
+            };
+            bufs.reclaim(frame.df);
+            if let Ok(mut s) = spare.lock() {
+                s.push(bufs);
+            }
+            Ok(out)
+        })
         .collect::<Result<_>>()?;
     let mut judged: Vec<(SeriesReport, Judged, f64)> = rounds.into_iter().flatten().collect();
 

@@ -111,6 +111,10 @@ impl Plan {
         // Rows are contiguous per snapshot, in snapshot order.
         let mut si = 0;
         let mine = &self.rows[base..base + len];
+        // The rows' own Diffs where they are odd, met in row order as the
+        // rows are (no search per row).
+        let odd = &rows.odd_diff;
+        let mut k = 0;
         for (i, &r) in mine.iter().enumerate() {
             if let Some(&a) = mine.get(i + AHEAD) {
                 prefetch_row(rows, a as usize);
@@ -123,7 +127,13 @@ impl Plan {
             snapshot[*p] = si as u32;
             allocs[*p] = rows.allocs[r];
             frees[*p] = rows.frees[r];
-            diff[*p] = rows.diff(r);
+            while odd.get(k).is_some_and(|&(row, _)| row < r) {
+                k += 1;
+            }
+            diff[*p] = match odd.get(k) {
+                Some(&(row, d)) if row == r => d,
+                _ => crate::model::diff_of(rows.allocs[r], rows.frees[r]).unwrap_or(0),
+            };
             bytes[*p] = rows.bytes[r];
             *p += 1;
         }
@@ -218,9 +228,14 @@ pub(super) fn buffer<T: PolarsNumericType>(s: Series) -> Vec<T::Native> {
 }
 
 /// `v` taken and cut or grown to `len` values (what it held is left: every
-/// value is written again).
+/// value is written again). Grown with room to spare, so that the next
+/// rounds (a little larger or smaller: a round ends at the first series
+/// that takes it past [`ROUND_ROWS`]) fit in the same memory.
 pub(super) fn sized<T: Copy + Default>(v: &mut Vec<T>, len: usize) -> Vec<T> {
     let mut v = std::mem::take(v);
+    if v.capacity() < len {
+        v = Vec::with_capacity(len + len / 16);
+    }
     v.truncate(len);
     v.resize(len, T::default());
     v
