@@ -74,7 +74,7 @@ fn last_snapshot(log: &Log) -> Last {
             };
             out.insert(
                 (series.tag.clone(), series.pool.name()),
-                (log.rows.bytes[r], log.rows.diff(r), driver),
+                (log.rows.bytes(r), log.rows.diff(r), driver),
             );
         }
     }

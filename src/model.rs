@@ -98,6 +98,14 @@ pub(crate) fn split_key(key: u64) -> ([u8; 4], Pool) {
 /// Marks a row without Mapped_Driver text.
 pub const NO_DRIVER: u32 = u32::MAX;
 
+/// Where Allocs, Frees and Bytes are in a row's three counters, kept side by
+/// side (`Part::counters`, `Rows::counters`).
+pub const ALLOCS: usize = 0;
+/// See [`ALLOCS`].
+pub const FREES: usize = 1;
+/// See [`ALLOCS`].
+pub const BYTES: usize = 2;
+
 /// Diff as PoolMon prints it: Allocs − Frees (every row of the real samples
 /// agrees); `None` when that is beyond 64 bits. Rows are stored without it;
 /// those that print another value keep theirs.

@@ -4,6 +4,7 @@
 //! back for the next round.
 
 use super::*;
+use crate::model;
 
 /// Rows per round of the grouping: about 9 MiB of round frame, so that a
 /// round is still in cache when its series are judged.
@@ -125,16 +126,18 @@ impl Plan {
             }
             let p = &mut pos[(rows.series[r] - lo) as usize];
             snapshot[*p] = si as u32;
-            allocs[*p] = rows.allocs[r];
-            frees[*p] = rows.frees[r];
+            let c = &rows.counters[r];
+            let (a, f, b) = (c[model::ALLOCS], c[model::FREES], c[model::BYTES]);
+            allocs[*p] = a;
+            frees[*p] = f;
             while odd.get(k).is_some_and(|&(row, _)| row < r) {
                 k += 1;
             }
             diff[*p] = match odd.get(k) {
                 Some(&(row, d)) if row == r => d,
-                _ => crate::model::diff_of(rows.allocs[r], rows.frees[r]).unwrap_or(0),
+                _ => model::diff_of(a, f).unwrap_or(0),
             };
-            bytes[*p] = rows.bytes[r];
+            bytes[*p] = b;
             *p += 1;
         }
         let df = DataFrame::new(
@@ -180,9 +183,10 @@ fn prefetch_row(rows: &crate::log::Rows, r: usize) {
         // SAFETY: prefetch is a hint that never dereferences its address.
         unsafe {
             _mm_prefetch::<_MM_HINT_T0>(rows.series.as_ptr().wrapping_add(r).cast());
-            _mm_prefetch::<_MM_HINT_T0>(rows.allocs.as_ptr().wrapping_add(r).cast());
-            _mm_prefetch::<_MM_HINT_T0>(rows.frees.as_ptr().wrapping_add(r).cast());
-            _mm_prefetch::<_MM_HINT_T0>(rows.bytes.as_ptr().wrapping_add(r).cast());
+            // A row's counters are 24 bytes: they may end in the next cache line.
+            let c = rows.counters.as_ptr().wrapping_add(r).cast::<u8>();
+            _mm_prefetch::<_MM_HINT_T0>(c.cast());
+            _mm_prefetch::<_MM_HINT_T0>(c.wrapping_add(23).cast());
         }
     }
     #[cfg(not(target_arch = "x86_64"))]

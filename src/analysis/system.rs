@@ -9,7 +9,7 @@ pub(super) fn pool_bytes_at(log: &Log, snap: usize) -> [u64; 2] {
     if let Some(s) = log.snapshots.get(snap) {
         for r in s.rows.clone() {
             let p = log.series[log.rows.series[r] as usize].pool as usize;
-            out[p] = out[p].saturating_add(log.rows.bytes[r]);
+            out[p] = out[p].saturating_add(log.rows.bytes(r));
         }
     }
     out

@@ -101,10 +101,10 @@ fn rounds_group_every_row_once() {
             assert_eq!(range.len(), want.len(), "series {sid}");
             for (j, &(si, r)) in range.zip(want) {
                 assert_eq!(snap[j], si);
-                assert_eq!(allocs[j], log.rows.allocs[r]);
-                assert_eq!(frees[j], log.rows.frees[r]);
+                assert_eq!(allocs[j], log.rows.allocs(r));
+                assert_eq!(frees[j], log.rows.frees(r));
                 assert_eq!(diff[j], log.rows.diff(r));
-                assert_eq!(bytes[j], log.rows.bytes[r]);
+                assert_eq!(bytes[j], log.rows.bytes(r));
             }
             seen += want.len();
         }

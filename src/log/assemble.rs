@@ -97,11 +97,7 @@ impl Assembler<'_> {
             rows.driver.resize(hi, NO_DRIVER);
         }
         let mut jobs = Vec::with_capacity(self.pending.len());
-        let (mut a, mut f, mut b) = (
-            &mut rows.allocs[lo..hi],
-            &mut rows.frees[lo..hi],
-            &mut rows.bytes[lo..hi],
-        );
+        let mut c = &mut rows.counters[lo..hi];
         let mut v = if drivers {
             &mut rows.driver[lo..hi]
         } else {
@@ -110,24 +106,16 @@ impl Assembler<'_> {
         for job in &self.pending {
             let k = job.src.len();
             let kv = k.min(v.len());
-            jobs.push((
-                job,
-                split_front(&mut a, k),
-                split_front(&mut f, k),
-                split_front(&mut b, k),
-                split_front(&mut v, kv),
-            ));
+            jobs.push((job, split_front(&mut c, k), split_front(&mut v, kv)));
         }
         // The rows' own Diff and Per Alloc where they are not the usual values.
         type Odd = (Vec<(usize, i64)>, Vec<(usize, u64)>);
         let odd: Vec<Odd> = jobs
             .into_par_iter()
-            .map(|(job, a, f, b, v)| {
+            .map(|(job, c, v)| {
                 let (part, dmap) = &*job.part;
                 let r = job.src.clone();
-                a.copy_from_slice(&part.allocs[r.clone()]);
-                f.copy_from_slice(&part.frees[r.clone()]);
-                b.copy_from_slice(&part.bytes[r.clone()]);
+                c.copy_from_slice(&part.counters[r.clone()]);
                 for (out, &id) in v.iter_mut().zip(&part.driver[r.clone()]) {
                     *out = global_driver(dmap, id);
                 }
@@ -282,11 +270,12 @@ impl Assembler<'_> {
                 // The same (tag, pool) twice in one snapshot: summed, with a warning.
                 let r = self.last_row[gi];
                 let diff = rows.diff(r).saturating_add(part.diff(i));
-                rows.allocs[r] = rows.allocs[r].saturating_add(part.allocs[i]);
-                rows.frees[r] = rows.frees[r].saturating_add(part.frees[i]);
-                rows.bytes[r] = rows.bytes[r].saturating_add(part.bytes[i]);
+                let (sum, add) = (&mut rows.counters[r], part.counters[i]);
+                for (v, a) in sum.iter_mut().zip(add) {
+                    *v = v.saturating_add(a);
+                }
                 rows.set_diff(r, diff);
-                let p = model::per_alloc_of(rows.bytes[r], diff);
+                let p = model::per_alloc_of(rows.bytes(r), diff);
                 rows.set_per_alloc(r, p);
                 self.info.warning_count += 1;
                 if self.info.warnings.len() < WARNINGS_KEPT {
@@ -307,9 +296,7 @@ impl Assembler<'_> {
             self.last_row[gi] = r;
             rows.series.push(g);
             rows.ensure_numeric(r + 1);
-            rows.allocs[r] = part.allocs[i];
-            rows.frees[r] = part.frees[i];
-            rows.bytes[r] = part.bytes[i];
+            rows.counters[r] = part.counters[i];
             rows.set_diff(r, part.diff(i));
             rows.set_per_alloc(r, part.per_alloc(i));
             rows.set_driver(r, d);

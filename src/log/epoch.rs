@@ -29,7 +29,7 @@ pub(crate) fn find_epochs(log: &mut Log) {
                 let (mut common, mut drops) = (0usize, 0usize);
                 for r in snaps[si].rows.clone() {
                     let s = rows.series[r] as usize;
-                    let (a, f) = (rows.allocs[r], rows.frees[r]);
+                    let (a, f) = (rows.allocs(r), rows.frees(r));
                     match part.last[s] {
                         None => part.firsts.push((si, s, a, f)),
                         Some(before) => {
@@ -173,7 +173,7 @@ pub(crate) fn unwrap_counters(log: &mut Log) -> u64 {
             if !hot[s] {
                 continue;
             }
-            let (a, f) = (rows.allocs[r], rows.frees[r]);
+            let (a, f) = (rows.allocs(r), rows.frees(r));
             let off = &mut offset[s];
             match last[s] {
                 Some((la, lf, e)) if e == snap.epoch => {
@@ -194,16 +194,17 @@ pub(crate) fn unwrap_counters(log: &mut Log) -> u64 {
                     // Diff changes by a multiple of 2^32: Per Alloc must not.
                     kept_per_alloc.push((r, rows.per_alloc(r)));
                 }
-                rows.allocs[r] = a.saturating_add(off.0);
-                rows.frees[r] = f.saturating_add(off.1);
+                let c = &mut rows.counters[r];
+                c[model::ALLOCS] = a.saturating_add(off.0);
+                c[model::FREES] = f.saturating_add(off.1);
             }
         }
     }
     // Diff changed by multiples of 2^32 only: one printed modulo 2^32 (as
     // the narrow family does) is the unwrapped one, no longer odd.
-    let (allocs, frees) = (&rows.allocs, &rows.frees);
+    let counters = &rows.counters;
     rows.odd_diff.retain(|&(r, d)| {
-        let true_diff = model::diff_of(allocs[r], frees[r]);
+        let true_diff = model::diff_of(counters[r][model::ALLOCS], counters[r][model::FREES]);
         true_diff.is_none_or(|t| (t.wrapping_sub(d)) as u64 % COUNTER_MOD != 0)
     });
     for (r, p) in kept_per_alloc {
@@ -224,7 +225,7 @@ fn high_counters(rows: &Rows, n_series: usize) -> Vec<bool> {
         .map(|t| {
             let mut hot = vec![false; n_series];
             for r in t * len / parts..(t + 1) * len / parts {
-                if high(rows.allocs[r]) || high(rows.frees[r]) {
+                if high(rows.allocs(r)) || high(rows.frees(r)) {
                     hot[rows.series[r] as usize] = true;
                 }
             }

@@ -185,20 +185,14 @@ pub struct Snapshot {
 pub struct Rows {
     /// Series id ([`Log::series`]).
     pub series: Vec<u32>,
-    /// Cumulative allocations, read as 32-bit counters unwrapped: a value
-    /// printed negative (past 2^31, by `%ld`) is its unsigned value, and
-    /// within a boot epoch each wrap past 2^32 adds 2^32 to the values after
-    /// it, so they only rise. Without wraps: the values as printed. The
-    /// printed value is this modulo 2^32 (as a signed 32-bit number in the
-    /// narrow family).
-    pub allocs: Vec<u64>,
-    /// Cumulative frees, unwrapped as [`Rows::allocs`].
-    pub frees: Vec<u64>,
+    /// Allocs, Frees and Bytes of each row, side by side (indexed by
+    /// [`model::ALLOCS`], [`model::FREES`] and [`model::BYTES`]; see [`Rows::allocs`],
+    /// [`Rows::frees`], [`Rows::bytes`]): the analysis reads a row's three
+    /// together, from one place in memory rather than three.
+    pub counters: Vec<[u64; 3]>,
     /// Rows whose Diff as printed is not [`model::diff_of`] their Allocs
     /// and Frees: (row, Diff), in row order. See [`Rows::diff`].
     pub odd_diff: Vec<(usize, i64)>,
-    /// Bytes in use.
-    pub bytes: Vec<u64>,
     /// Rows whose Per Alloc as printed is not [`model::per_alloc_of`] their
     /// Bytes and Diff: (row, Per Alloc), in row order. See [`Rows::per_alloc`].
     pub odd_per_alloc: Vec<(usize, u64)>,
@@ -219,10 +213,33 @@ impl Rows {
         self.series.is_empty()
     }
 
+    /// Cumulative allocations of row `r`, read as 32-bit counters
+    /// unwrapped: a value printed negative (past 2^31, by `%ld`) is its
+    /// unsigned value, and within a boot epoch each wrap past 2^32 adds 2^32
+    /// to the values after it, so they only rise. Without wraps: the value as
+    /// printed. The printed value is this modulo 2^32 (as a signed 32-bit
+    /// number in the narrow family).
+    #[inline]
+    pub fn allocs(&self, r: usize) -> u64 {
+        self.counters[r][model::ALLOCS]
+    }
+
+    /// Cumulative frees of row `r`, unwrapped as [`Rows::allocs`].
+    #[inline]
+    pub fn frees(&self, r: usize) -> u64 {
+        self.counters[r][model::FREES]
+    }
+
+    /// Bytes in use of row `r`.
+    #[inline]
+    pub fn bytes(&self, r: usize) -> u64 {
+        self.counters[r][model::BYTES]
+    }
+
     /// Per Alloc of row `r` as printed.
     pub fn per_alloc(&self, r: usize) -> u64 {
         model::odd_value(&self.odd_per_alloc, r)
-            .unwrap_or_else(|| model::per_alloc_of(self.bytes[r], self.diff(r)))
+            .unwrap_or_else(|| model::per_alloc_of(self.bytes(r), self.diff(r)))
     }
 
     /// Outstanding allocations (Diff) of row `r`: as printed, or, where a
@@ -231,16 +248,15 @@ impl Rows {
     #[inline]
     pub fn diff(&self, r: usize) -> i64 {
         model::odd_value(&self.odd_diff, r)
-            .unwrap_or_else(|| model::diff_of(self.allocs[r], self.frees[r]).unwrap_or(0))
+            .unwrap_or_else(|| model::diff_of(self.allocs(r), self.frees(r)).unwrap_or(0))
     }
 
     /// Diff of every row, in row order.
     pub(crate) fn diff_column(&self) -> Vec<i64> {
         let mut out: Vec<i64> = self
-            .allocs
+            .counters
             .iter()
-            .zip(&self.frees)
-            .map(|(&a, &f)| model::diff_of(a, f).unwrap_or(0))
+            .map(|c| model::diff_of(c[model::ALLOCS], c[model::FREES]).unwrap_or(0))
             .collect();
         for &(r, d) in &self.odd_diff {
             out[r] = d;
@@ -251,10 +267,10 @@ impl Rows {
     /// Per Alloc of every row, in row order, given [`Rows::diff_column`].
     pub(crate) fn per_alloc_column(&self, diff: &[i64]) -> Vec<u64> {
         let mut out: Vec<u64> = self
-            .bytes
+            .counters
             .iter()
             .zip(diff)
-            .map(|(&b, &d)| model::per_alloc_of(b, d))
+            .map(|(c, &d)| model::per_alloc_of(c[model::BYTES], d))
             .collect();
         for &(r, p) in &self.odd_per_alloc {
             out[r] = p;
@@ -269,13 +285,13 @@ impl Rows {
 
     /// Sets Per Alloc of row `r` (kept only when it is not the usual value).
     fn set_per_alloc(&mut self, r: usize, p: u64) {
-        let usual = model::is_per_alloc_of(p, self.bytes[r], self.diff(r));
+        let usual = model::is_per_alloc_of(p, self.bytes(r), self.diff(r));
         set_odd(&mut self.odd_per_alloc, r, p, usual);
     }
 
     /// Sets Diff of row `r` (kept only when it is not Allocs − Frees).
     fn set_diff(&mut self, r: usize, d: i64) {
-        let usual = model::diff_of(self.allocs[r], self.frees[r]) == Some(d);
+        let usual = model::diff_of(self.allocs(r), self.frees(r)) == Some(d);
         set_odd(&mut self.odd_diff, r, d, usual);
     }
 
@@ -290,7 +306,7 @@ impl Rows {
         self.driver[r] = d;
     }
 
-    /// Makes the numeric columns (all but `series`) at least `n` long. Grown
+    /// Makes the counters at least `n` long. Grown
     /// as zeroed allocations, which cost no memory until written, so the
     /// columns can be sized for a whole input up front and filled in place,
     /// in parallel ([`Assembler::flush`]).
@@ -302,25 +318,19 @@ impl Rows {
                 *col = v;
             }
         }
-        grow(&mut self.allocs, n);
-        grow(&mut self.frees, n);
-        grow(&mut self.bytes, n);
+        grow(&mut self.counters, n);
     }
 
     /// Cuts the numeric columns back to the rows there are.
     fn trim_numeric(&mut self) {
         let n = self.series.len();
-        self.allocs.truncate(n);
-        self.frees.truncate(n);
-        self.bytes.truncate(n);
+        self.counters.truncate(n);
         self.driver.truncate(n);
     }
 
     fn push_from(&mut self, other: &Rows, i: usize) {
         self.series.push(other.series[i]);
-        self.allocs.push(other.allocs[i]);
-        self.frees.push(other.frees[i]);
-        self.bytes.push(other.bytes[i]);
+        self.counters.push(other.counters[i]);
         let r = self.len() - 1;
         self.set_diff(r, other.diff(i));
         self.set_per_alloc(r, other.per_alloc(i));

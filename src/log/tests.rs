@@ -30,7 +30,7 @@ fn epochs_serially(log: &Log) -> Vec<u32> {
         let (mut common, mut drops) = (0usize, 0usize);
         for r in snap.rows.clone() {
             let s = log.rows.series[r] as usize;
-            let (a, f) = (log.rows.allocs[r], log.rows.frees[r]);
+            let (a, f) = (log.rows.allocs(r), log.rows.frees(r));
             if last_allocs[s] != u64::MAX {
                 common += 1;
                 if (a < last_allocs[s] && !wrapped(last_allocs[s], a))
@@ -168,18 +168,17 @@ fn rows_copied_in_parallel_keep_their_numbers() {
     let log = Log::from_bytes("dup.log", &text, &ReadOptions::default()).unwrap();
     // Several copies in parallel before the repeated row, one after.
     assert!(rows_total * 3 / 4 > FLUSH_ROWS, "{rows_total} rows");
-    assert_eq!(log.rows.len(), all.allocs.len() - 1);
-    assert_eq!(log.rows.allocs.len(), log.rows.len());
+    assert_eq!(log.rows.len(), all.counters.len() - 1);
+    assert_eq!(log.rows.counters.len(), log.rows.len());
     assert!(log.rows.driver.is_empty());
     let mut j = 0;
-    for i in 0..all.allocs.len() {
+    for i in 0..all.counters.len() {
         if i == target + 1 {
             continue;
         }
         let twice = if i == target { 2 } else { 1 };
-        assert_eq!(log.rows.allocs[j], all.allocs[i] * twice, "row {i}");
-        assert_eq!(log.rows.frees[j], all.frees[i] * twice, "row {i}");
-        assert_eq!(log.rows.bytes[j], all.bytes[i] * twice, "row {i}");
+        let want = all.counters[i].map(|v| v * twice);
+        assert_eq!(log.rows.counters[j], want, "row {i}");
         assert_eq!(log.rows.diff(j), all.diff(i) * twice as i64, "row {i}");
         if i != target {
             assert_eq!(log.rows.per_alloc(j), all.per_alloc(i), "row {i}");
@@ -291,7 +290,7 @@ fn counters_past_2_31_and_wraps_past_2_32_are_read_as_such() {
                     for r in snap.rows.clone() {
                         if log.rows.series[r] == irp {
                             let (_, a, f) = rows(si as u64)[0];
-                            assert_eq!((log.rows.allocs[r], log.rows.frees[r]), (a, f), "{what}");
+                            assert_eq!((log.rows.allocs(r), log.rows.frees(r)), (a, f), "{what}");
                             assert_eq!(log.rows.diff(r), 100, "{what}");
                             assert_eq!(log.rows.per_alloc(r), 256, "{what}");
                             seen += 1;
@@ -336,7 +335,7 @@ fn a_reboot_is_told_from_a_wrap_by_the_other_series() {
             log.boots[0].why
         );
         assert!(
-            log.rows.allocs.iter().all(|&a| a < 1 << 32),
+            log.rows.counters.iter().all(|c| c[model::ALLOCS] < 1 << 32),
             "form {form}: no wrap added"
         );
     }

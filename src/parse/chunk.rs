@@ -8,7 +8,8 @@ use memchr::memchr2;
 
 use super::*;
 use crate::model::{
-    diff_of, is_per_alloc_of, odd_value, per_alloc_of, series_key, IdMap, NO_DRIVER,
+    diff_of, is_per_alloc_of, odd_value, per_alloc_of, series_key, IdMap, ALLOCS, BYTES, FREES,
+    NO_DRIVER,
 };
 
 /// A line of interest other than a row, in chunk order.
@@ -56,15 +57,12 @@ pub struct Part {
     pub events: Vec<Event>,
     /// Chunk-local series id per row.
     pub series: Vec<u32>,
-    /// Allocs per row.
-    pub allocs: Vec<u64>,
-    /// Frees per row.
-    pub frees: Vec<u64>,
+    /// Allocs, Frees and Bytes per row, side by side (as in
+    /// [`crate::log::Rows::counters`]).
+    pub counters: Vec<[u64; 3]>,
     /// Rows whose Diff is not [`diff_of`] their Allocs and Frees:
     /// (row, Diff as printed), in row order.
     pub odd_diff: Vec<(u32, i64)>,
-    /// Bytes per row.
-    pub bytes: Vec<u64>,
     /// Rows whose Per Alloc is not [`per_alloc_of`] their Bytes and Diff:
     /// (row, Per Alloc as printed), in row order.
     pub odd_per_alloc: Vec<(u32, u64)>,
@@ -89,10 +87,8 @@ impl Part {
             lines: _,
             mut events,
             mut series,
-            mut allocs,
-            mut frees,
+            mut counters,
             mut odd_diff,
-            mut bytes,
             mut odd_per_alloc,
             mut driver,
             mut keys,
@@ -101,10 +97,8 @@ impl Part {
         } = self;
         events.clear();
         series.clear();
-        allocs.clear();
-        frees.clear();
+        counters.clear();
         odd_diff.clear();
-        bytes.clear();
         odd_per_alloc.clear();
         driver.clear();
         keys.clear();
@@ -113,10 +107,8 @@ impl Part {
             lines: 0,
             events,
             series,
-            allocs,
-            frees,
+            counters,
             odd_diff,
-            bytes,
             odd_per_alloc,
             driver,
             keys,
@@ -128,13 +120,14 @@ impl Part {
     /// Per Alloc of row `i` as printed.
     pub fn per_alloc(&self, i: usize) -> u64 {
         odd_value(&self.odd_per_alloc, i as u32)
-            .unwrap_or_else(|| per_alloc_of(self.bytes[i], self.diff(i)))
+            .unwrap_or_else(|| per_alloc_of(self.counters[i][BYTES], self.diff(i)))
     }
 
     /// Diff of row `i` as printed.
     pub fn diff(&self, i: usize) -> i64 {
-        odd_value(&self.odd_diff, i as u32)
-            .unwrap_or_else(|| diff_of(self.allocs[i], self.frees[i]).unwrap_or(0))
+        odd_value(&self.odd_diff, i as u32).unwrap_or_else(|| {
+            diff_of(self.counters[i][ALLOCS], self.counters[i][FREES]).unwrap_or(0)
+        })
     }
 }
 
@@ -150,9 +143,7 @@ pub(crate) fn parse_chunk_into(text: &[u8], last: bool, spare: Part) -> Part {
     let mut part = spare.emptied();
     let guess = text.len() / 64 + 1;
     part.series.reserve(guess);
-    part.allocs.reserve(guess);
-    part.frees.reserve(guess);
-    part.bytes.reserve(guess);
+    part.counters.reserve(guess);
     part.driver.reserve(guess);
     // Sized for a typical system's series (a few thousand): no rehashing
     // while the first snapshot of the chunk fills it.
@@ -219,12 +210,10 @@ pub(crate) fn parse_chunk_into(text: &[u8], last: bool, spare: Part) -> Part {
                 }
                 prev_id = id;
                 part.series.push(id);
-                part.allocs.push(r.allocs);
-                part.frees.push(r.frees);
+                part.counters.push([r.allocs, r.frees, r.bytes]);
                 if diff_of(r.allocs, r.frees) != Some(r.diff) {
                     part.odd_diff.push((n_rows, r.diff));
                 }
-                part.bytes.push(r.bytes);
                 if !is_per_alloc_of(r.per_alloc, r.bytes, r.diff) {
                     part.odd_per_alloc.push((n_rows, r.per_alloc));
                 }

@@ -482,14 +482,12 @@ fn a_reused_part_reads_as_a_new_one() {
     let new = parse_chunk(&second, true);
     let fields = |p: &Part| {
         format!(
-            "{} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {}",
+            "{} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {}",
             p.lines,
             p.events,
             p.series,
-            p.allocs,
-            p.frees,
+            p.counters,
             p.odd_diff,
-            p.bytes,
             p.odd_per_alloc,
             p.driver,
             p.keys,

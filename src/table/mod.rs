@@ -15,7 +15,7 @@ use polars::prelude::*;
 
 use crate::error::Result;
 use crate::log::Log;
-use crate::model::NO_DRIVER;
+use crate::model::{self, NO_DRIVER};
 
 /// Which table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,6 +149,14 @@ fn build_samples(log: &Log, rows: crate::log::Rows) -> Result<DataFrame> {
     drop(didx);
     let diff = rows.diff_column();
     let per_alloc = rows.per_alloc_column(&diff);
+    // The counters, side by side in the log, as three columns.
+    let column = |k: usize| -> Vec<u64> { rows.counters.iter().map(|c| c[k]).collect() };
+    let (allocs, frees, bytes) = (
+        column(model::ALLOCS),
+        column(model::FREES),
+        column(model::BYTES),
+    );
+    drop(rows.counters);
     let cols = vec![
         source,
         UInt32Chunked::from_vec("snapshot".into(), snap)
@@ -160,16 +168,16 @@ fn build_samples(log: &Log, rows: crate::log::Rows) -> Result<DataFrame> {
             .into(),
         tags.into_series().into(),
         pools.into_series().into(),
-        UInt64Chunked::from_vec("allocs".into(), rows.allocs)
+        UInt64Chunked::from_vec("allocs".into(), allocs)
             .into_series()
             .into(),
-        UInt64Chunked::from_vec("frees".into(), rows.frees)
+        UInt64Chunked::from_vec("frees".into(), frees)
             .into_series()
             .into(),
         Int64Chunked::from_vec("diff".into(), diff)
             .into_series()
             .into(),
-        UInt64Chunked::from_vec("bytes".into(), rows.bytes)
+        UInt64Chunked::from_vec("bytes".into(), bytes)
             .into_series()
             .into(),
         UInt64Chunked::from_vec("per_alloc".into(), per_alloc)

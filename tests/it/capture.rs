@@ -111,12 +111,12 @@ fn captured_log_reads_back_to_the_same_numbers() {
                     .unwrap()
             };
             let r = row(leak);
-            assert_eq!(log.rows.allocs[r], 1000 + n * 100);
-            assert_eq!(log.rows.bytes[r], n * 100 * 4096);
+            assert_eq!(log.rows.allocs(r), 1000 + n * 100);
+            assert_eq!(log.rows.bytes(r), n * 100 * 4096);
             let r = row(irp);
-            assert_eq!(log.rows.allocs[r], 4_294_000_000 + n * 500_000, "unwrapped");
+            assert_eq!(log.rows.allocs(r), 4_294_000_000 + n * 500_000, "unwrapped");
             assert_eq!(log.rows.diff(r), 1000);
-            assert_eq!(log.rows.bytes[r], 256_000);
+            assert_eq!(log.rows.bytes(r), 256_000);
         }
         let result = poolscan::analyze(&log, &poolscan::Options::default(), None).unwrap();
         assert_eq!(result.series[0].tag, "Leak");

@@ -92,10 +92,10 @@ fn every_sample_reads_as_expected() {
                     "{k} \"{}\" {} {} {} {} {} {}",
                     se.tag,
                     se.pool.name(),
-                    log.rows.allocs[r],
-                    log.rows.frees[r],
+                    log.rows.allocs(r),
+                    log.rows.frees(r),
                     log.rows.diff(r),
-                    log.rows.bytes[r],
+                    log.rows.bytes(r),
                     log.rows.per_alloc(r)
                 );
                 if let Some(d) = log.driver(log.rows.driver(r)) {

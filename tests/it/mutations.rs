@@ -83,7 +83,7 @@ fn check_log(log: &Log, bytes: &[u8]) -> Result<(), TestCaseError> {
     prop_assert_eq!(log.snapshots.len(), info.snapshots as usize);
     let r = &log.rows;
     prop_assert_eq!(r.len() as u64, info.rows);
-    for len in [r.allocs.len(), r.frees.len(), r.bytes.len()] {
+    for len in [r.counters.len(), r.series.len()] {
         prop_assert_eq!(len, r.len());
     }
     prop_assert!(r.driver.len() <= r.len());
@@ -282,8 +282,8 @@ fn summary(log: &Log) -> (usize, Vec<u32>, Vec<u64>, Vec<u64>, u64, u64) {
     (
         log.snapshots.len(),
         log.rows.series.clone(),
-        log.rows.allocs.clone(),
-        log.rows.bytes.clone(),
+        (0..log.rows.len()).map(|r| log.rows.allocs(r)).collect(),
+        (0..log.rows.len()).map(|r| log.rows.bytes(r)).collect(),
         i.skipped_lines,
         i.lines,
     )

@@ -19,13 +19,13 @@ fn reboot_shows(log: &Log, si: usize) -> bool {
     let before: HashMap<u32, (u64, u64)> = a
         .rows
         .clone()
-        .map(|r| (rows.series[r], (rows.allocs[r], rows.frees[r])))
+        .map(|r| (rows.series[r], (rows.allocs(r), rows.frees(r))))
         .collect();
     let (mut common, mut drops) = (0, 0);
     for r in b.rows.clone() {
         if let Some(&(allocs, frees)) = before.get(&rows.series[r]) {
             common += 1;
-            if rows.allocs[r] < allocs || rows.frees[r] < frees {
+            if rows.allocs(r) < allocs || rows.frees(r) < frees {
                 drops += 1;
             }
         }
@@ -74,10 +74,10 @@ fn check(cfg: &Config) {
                 (
                     series.tag.as_str(),
                     series.pool.name(),
-                    log.rows.allocs[r],
-                    log.rows.frees[r],
+                    log.rows.allocs(r),
+                    log.rows.frees(r),
                     log.rows.diff(r),
-                    log.rows.bytes[r],
+                    log.rows.bytes(r),
                     log.rows.per_alloc(r)
                 ),
                 (
@@ -203,8 +203,8 @@ fn machine_logs_with_hot_counters_round_trip() {
             assert_eq!(
                 (
                     series.tag.as_str(),
-                    log.rows.allocs[k],
-                    log.rows.frees[k],
+                    log.rows.allocs(k),
+                    log.rows.frees(k),
                     log.rows.diff(k),
                     log.rows.per_alloc(k)
                 ),

@@ -111,9 +111,9 @@ fn dump(i: usize, cfg: &poolscan_synth::MachineConfig) -> String {
             esc(&s.reason),
             arr(p.iter().map(|&(k, _)| format!("{:.5}", hours[k]))),
             arr(p.iter().map(|&(k, _)| log.snapshots[k].epoch)),
-            arr(p.iter().map(|&(_, r)| log.rows.bytes[r])),
-            arr(p.iter().map(|&(_, r)| log.rows.allocs[r])),
-            arr(p.iter().map(|&(_, r)| log.rows.frees[r])),
+            arr(p.iter().map(|&(_, r)| log.rows.bytes(r))),
+            arr(p.iter().map(|&(_, r)| log.rows.allocs(r))),
+            arr(p.iter().map(|&(_, r)| log.rows.frees(r))),
         );
     }
     out

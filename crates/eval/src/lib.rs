@@ -131,7 +131,7 @@ pub fn baseline_scores(log: &Log) -> (Vec<f64>, Vec<f64>, Vec<(String, &'static 
             _ => i as f64,
         };
         for r in s.rows.clone() {
-            pts[log.rows.series[r] as usize].push((x, log.rows.bytes[r] as f64));
+            pts[log.rows.series[r] as usize].push((x, log.rows.bytes(r) as f64));
         }
     }
     let mut lf = Vec::with_capacity(n);

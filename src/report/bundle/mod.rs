@@ -44,7 +44,7 @@ fn points(log: &Log, a: &Analysis, series_id: u32) -> (Curve, Curve) {
         for r in s.rows.clone() {
             if log.rows.series[r] == series_id {
                 let x = x_of(a, i);
-                b.push((x, log.rows.bytes[r] as f64));
+                b.push((x, log.rows.bytes(r) as f64));
                 d.push((x, log.rows.diff(r) as f64));
                 break;
             }
@@ -59,7 +59,7 @@ fn bytes_by_snapshot(log: &Log, series_id: u32) -> Vec<(usize, f64)> {
     for (i, s) in log.snapshots.iter().enumerate() {
         for r in s.rows.clone() {
             if log.rows.series[r] == series_id {
-                out.push((i, log.rows.bytes[r] as f64));
+                out.push((i, log.rows.bytes(r) as f64));
                 break;
             }
         }
@@ -204,7 +204,7 @@ fn fill(tmp: &Path, log: &Log, a: &Analysis, kind: ChartFormat) -> Result<()> {
                 let mut t = [0f64; 2];
                 for r in s.rows.clone() {
                     t[log.series[log.rows.series[r] as usize].pool as usize] +=
-                        log.rows.bytes[r] as f64;
+                        log.rows.bytes(r) as f64;
                 }
                 (t[0], t[1])
             }
