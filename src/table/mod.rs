@@ -79,7 +79,32 @@ pub fn samples(log: &Log) -> Result<DataFrame> {
     build_samples(log, log.rows.clone())
 }
 
-/// Builds the `samples` table, moving the log's row columns into it without a copy.
+/// The counters (side by side in the log) as three columns, moved a block at
+/// a time from the end, each block's memory given back once copied: the
+/// columns never take more memory than the counters they replace, plus a
+/// block.
+fn counter_columns(mut counters: Vec<[u64; 3]>) -> (Vec<u64>, Vec<u64>, Vec<u64>) {
+    const BLOCK: usize = 1 << 20;
+    let n = counters.len();
+    // Zeroed: their memory is taken only as it is written.
+    let (mut allocs, mut frees, mut bytes) = (vec![0u64; n], vec![0u64; n], vec![0u64; n]);
+    let mut end = n;
+    while end > 0 {
+        let start = end.saturating_sub(BLOCK);
+        for (i, c) in (start..end).zip(&counters[start..end]) {
+            allocs[i] = c[model::ALLOCS];
+            frees[i] = c[model::FREES];
+            bytes[i] = c[model::BYTES];
+        }
+        counters.truncate(start);
+        counters.shrink_to_fit();
+        end = start;
+    }
+    (allocs, frees, bytes)
+}
+
+/// Builds the `samples` table, moving the log's row columns into it (the
+/// counters as in [`counter_columns`]).
 pub fn into_samples(mut log: Log) -> Result<DataFrame> {
     let rows = std::mem::take(&mut log.rows);
     build_samples(&log, rows)
@@ -149,14 +174,7 @@ fn build_samples(log: &Log, rows: crate::log::Rows) -> Result<DataFrame> {
     drop(didx);
     let diff = rows.diff_column();
     let per_alloc = rows.per_alloc_column(&diff);
-    // The counters, side by side in the log, as three columns.
-    let column = |k: usize| -> Vec<u64> { rows.counters.iter().map(|c| c[k]).collect() };
-    let (allocs, frees, bytes) = (
-        column(model::ALLOCS),
-        column(model::FREES),
-        column(model::BYTES),
-    );
-    drop(rows.counters);
+    let (allocs, frees, bytes) = counter_columns(rows.counters);
     let cols = vec![
         source,
         UInt32Chunked::from_vec("snapshot".into(), snap)
