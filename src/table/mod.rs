@@ -83,14 +83,18 @@ pub fn samples(log: &Log) -> Result<DataFrame> {
 /// a time from the end, each block's memory given back once copied: the
 /// columns never take more memory than the counters they replace, plus a
 /// block.
-fn counter_columns(mut counters: Vec<[u64; 3]>) -> (Vec<u64>, Vec<u64>, Vec<u64>) {
-    const BLOCK: usize = 1 << 20;
+fn counter_columns(counters: Vec<[u64; 3]>) -> (Vec<u64>, Vec<u64>, Vec<u64>) {
+    counter_columns_by(counters, 1 << 20)
+}
+
+/// [`counter_columns`] `block` rows at a time.
+fn counter_columns_by(mut counters: Vec<[u64; 3]>, block: usize) -> (Vec<u64>, Vec<u64>, Vec<u64>) {
     let n = counters.len();
     // Zeroed: their memory is taken only as it is written.
     let (mut allocs, mut frees, mut bytes) = (vec![0u64; n], vec![0u64; n], vec![0u64; n]);
     let mut end = n;
     while end > 0 {
-        let start = end.saturating_sub(BLOCK);
+        let start = end.saturating_sub(block.max(1));
         for (i, c) in (start..end).zip(&counters[start..end]) {
             allocs[i] = c[model::ALLOCS];
             frees[i] = c[model::FREES];
@@ -370,5 +374,18 @@ mod tests {
         assert_eq!(names(&snapshots(&log).unwrap()), SNAPSHOT_COLUMNS);
         let a = crate::analysis::analyze(&log, &Default::default(), None).unwrap();
         assert_eq!(names(&analysis(&a).unwrap()), ANALYSIS_COLUMNS);
+    }
+
+    #[test]
+    fn counters_become_three_columns_in_order_whatever_the_block() {
+        let counters: Vec<[u64; 3]> = (0..1000u64).map(|i| [i, 2 * i + 1, 3 * i + 7]).collect();
+        for block in [1, 7, 999, 1000, 1001, 1 << 20] {
+            let (a, f, b) = counter_columns_by(counters.clone(), block);
+            assert_eq!(a, (0..1000).collect::<Vec<u64>>(), "block {block}");
+            assert_eq!(f, (0..1000).map(|i| 2 * i + 1).collect::<Vec<u64>>());
+            assert_eq!(b, (0..1000).map(|i| 3 * i + 7).collect::<Vec<u64>>());
+        }
+        let (a, f, b) = counter_columns(Vec::new());
+        assert!(a.is_empty() && f.is_empty() && b.is_empty());
     }
 }
