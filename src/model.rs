@@ -113,6 +113,12 @@ pub fn diff_of(allocs: u64, frees: u64) -> Option<i64> {
     i64::try_from(i128::from(allocs) - i128::from(frees)).ok()
 }
 
+/// [`diff_of`] a row's counters (Allocs, Frees and Bytes side by side).
+#[inline]
+pub fn counters_diff(c: &[u64; 3]) -> Option<i64> {
+    diff_of(c[ALLOCS], c[FREES])
+}
+
 /// A 32-bit count printed with `%ld` (PageFlts): a negative value down to
 /// -2^31 is the unsigned value past 2^31; other values are kept as printed.
 pub fn unsigned32(printed: i64) -> i64 {

@@ -4,7 +4,6 @@
 //! back for the next round.
 
 use super::*;
-use crate::model;
 
 /// Rows per round of the grouping: about 9 MiB of round frame, so that a
 /// round is still in cache when its series are judged.
@@ -112,10 +111,6 @@ impl Plan {
         // Rows are contiguous per snapshot, in snapshot order.
         let mut si = 0;
         let mine = &self.rows[base..base + len];
-        // The rows' own Diffs where they are odd, met in row order as the
-        // rows are (no search per row).
-        let odd = &rows.odd_diff;
-        let mut k = 0;
         for (i, &r) in mine.iter().enumerate() {
             if let Some(&a) = mine.get(i + AHEAD) {
                 prefetch_row(rows, a as usize);
@@ -126,18 +121,10 @@ impl Plan {
             }
             let p = &mut pos[(rows.series[r] - lo) as usize];
             snapshot[*p] = si as u32;
-            let c = &rows.counters[r];
-            let (a, f, b) = (c[model::ALLOCS], c[model::FREES], c[model::BYTES]);
-            allocs[*p] = a;
-            frees[*p] = f;
-            while odd.get(k).is_some_and(|&(row, _)| row < r) {
-                k += 1;
-            }
-            diff[*p] = match odd.get(k) {
-                Some(&(row, d)) if row == r => d,
-                _ => model::diff_of(a, f).unwrap_or(0),
-            };
-            bytes[*p] = b;
+            allocs[*p] = rows.allocs(r);
+            frees[*p] = rows.frees(r);
+            diff[*p] = rows.diff(r);
+            bytes[*p] = rows.bytes(r);
             *p += 1;
         }
         let df = DataFrame::new(

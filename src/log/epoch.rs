@@ -204,7 +204,7 @@ pub(crate) fn unwrap_counters(log: &mut Log) -> u64 {
     // the narrow family does) is the unwrapped one, no longer odd.
     let counters = &rows.counters;
     rows.odd_diff.retain(|&(r, d)| {
-        let true_diff = model::diff_of(counters[r][model::ALLOCS], counters[r][model::FREES]);
+        let true_diff = model::counters_diff(&counters[r]);
         true_diff.is_none_or(|t| (t.wrapping_sub(d)) as u64 % COUNTER_MOD != 0)
     });
     for (r, p) in kept_per_alloc {

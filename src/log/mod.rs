@@ -248,7 +248,7 @@ impl Rows {
     #[inline]
     pub fn diff(&self, r: usize) -> i64 {
         model::odd_value(&self.odd_diff, r)
-            .unwrap_or_else(|| model::diff_of(self.allocs(r), self.frees(r)).unwrap_or(0))
+            .unwrap_or_else(|| model::counters_diff(&self.counters[r]).unwrap_or(0))
     }
 
     /// Diff of every row, in row order.
@@ -256,7 +256,7 @@ impl Rows {
         let mut out: Vec<i64> = self
             .counters
             .iter()
-            .map(|c| model::diff_of(c[model::ALLOCS], c[model::FREES]).unwrap_or(0))
+            .map(|c| model::counters_diff(c).unwrap_or(0))
             .collect();
         for &(r, d) in &self.odd_diff {
             out[r] = d;
@@ -291,7 +291,7 @@ impl Rows {
 
     /// Sets Diff of row `r` (kept only when it is not Allocs − Frees).
     fn set_diff(&mut self, r: usize, d: i64) {
-        let usual = model::diff_of(self.allocs(r), self.frees(r)) == Some(d);
+        let usual = model::counters_diff(&self.counters[r]) == Some(d);
         set_odd(&mut self.odd_diff, r, d, usual);
     }
 
@@ -306,10 +306,10 @@ impl Rows {
         self.driver[r] = d;
     }
 
-    /// Makes the counters at least `n` long. Grown
-    /// as zeroed allocations, which cost no memory until written, so the
-    /// columns can be sized for a whole input up front and filled in place,
-    /// in parallel ([`Assembler::flush`]).
+    /// Makes the counters at least `n` long. Grown as zeroed allocations,
+    /// which cost no memory until written, so the counters can be sized for
+    /// a whole input up front and filled in place, in parallel
+    /// ([`Assembler::flush`]).
     fn ensure_numeric(&mut self, n: usize) {
         fn grow<T: Copy + Default>(col: &mut Vec<T>, n: usize) {
             if col.len() < n {

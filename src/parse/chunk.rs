@@ -8,7 +8,7 @@ use memchr::memchr2;
 
 use super::*;
 use crate::model::{
-    diff_of, is_per_alloc_of, odd_value, per_alloc_of, series_key, IdMap, ALLOCS, BYTES, FREES,
+    counters_diff, diff_of, is_per_alloc_of, odd_value, per_alloc_of, series_key, IdMap, BYTES,
     NO_DRIVER,
 };
 
@@ -125,9 +125,8 @@ impl Part {
 
     /// Diff of row `i` as printed.
     pub fn diff(&self, i: usize) -> i64 {
-        odd_value(&self.odd_diff, i as u32).unwrap_or_else(|| {
-            diff_of(self.counters[i][ALLOCS], self.counters[i][FREES]).unwrap_or(0)
-        })
+        odd_value(&self.odd_diff, i as u32)
+            .unwrap_or_else(|| counters_diff(&self.counters[i]).unwrap_or(0))
     }
 }
 
