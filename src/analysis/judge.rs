@@ -81,18 +81,27 @@ pub(super) fn judge(
     bytes: &[u64],
     timed: bool,
 ) -> Judged {
-    let n = snap.len();
+    let n = snap.len().min(allocs.len()).min(frees.len());
     let mut segs = Vec::new();
     let mut lo = 0;
-    for i in 1..=n {
-        if i == n
-            || epoch[snap[i] as usize] != epoch[snap[i - 1] as usize]
-            || allocs[i] < allocs[i - 1]
-            || frees[i] < frees[i - 1]
+    if n > 0 {
+        // A new segment where the epoch changes or Allocs or Frees drop.
+        let mut prev = (epoch[snap[0] as usize], allocs[0], frees[0]);
+        for (i, ((&s, &a), &f)) in snap[..n]
+            .iter()
+            .zip(&allocs[..n])
+            .zip(&frees[..n])
+            .enumerate()
+            .skip(1)
         {
-            segs.push(Segment { lo, hi: i });
-            lo = i;
+            let e = epoch[s as usize];
+            if e != prev.0 || a < prev.1 || f < prev.2 {
+                segs.push(Segment { lo, hi: i });
+                lo = i;
+            }
+            prev = (e, a, f);
         }
+        segs.push(Segment { lo, hi: n });
     }
     let mut weighted = 0.0;
     let mut weights = 0.0;
@@ -155,18 +164,17 @@ pub(super) fn judge(
         // The allocation clock counts the allocations that were matched by
         // frees (the churn, min(ΔAllocs, ΔFrees) per interval), so the
         // series' own rises and falls do not move it.
+        // Summed point after point, read at each judged point.
         let mut churn = 0.0;
-        let mut next = pts.at.iter().peekable();
         let mut x_ops: Vec<f64> = Vec::with_capacity(n);
-        for i in s.lo..s.hi {
-            if i > s.lo {
-                churn += allocs[i]
-                    .saturating_sub(allocs[i - 1])
-                    .min(frees[i].saturating_sub(frees[i - 1])) as f64;
+        let mut from = s.lo;
+        for &at in &pts.at {
+            let (a, f) = (&allocs[from..=at], &frees[from..=at]);
+            for (a, f) in a.windows(2).zip(f.windows(2)) {
+                churn += a[1].saturating_sub(a[0]).min(f[1].saturating_sub(f[0])) as f64;
             }
-            if next.next_if_eq(&&i).is_some() {
-                x_ops.push(churn);
-            }
+            x_ops.push(churn);
+            from = at;
         }
         bend.add(x_time, &x_ops, y);
         let yd: Vec<f64> = pts.at.iter().map(|&i| diff[i] as f64).collect();

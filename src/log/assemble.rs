@@ -115,6 +115,7 @@ impl Assembler<'_> {
             .map(|(job, c, v)| {
                 let (part, dmap) = &*job.part;
                 let r = job.src.clone();
+                super::populate::populate(c);
                 c.copy_from_slice(&part.counters[r.clone()]);
                 for (out, &id) in v.iter_mut().zip(&part.driver[r.clone()]) {
                     *out = global_driver(dmap, id);

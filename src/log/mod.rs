@@ -31,6 +31,7 @@ use crate::parse::{self, EventKind, Part};
 
 mod assemble;
 mod epoch;
+mod populate;
 mod read;
 mod time;
 

@@ -13,10 +13,11 @@ pub fn lag_variance(v: &[f64], lag: usize) -> Option<f64> {
     if lag == 0 || v.len() < lag + 2 {
         return None;
     }
-    let d: Vec<f64> = v.windows(lag + 1).map(|w| w[lag] - w[0]).collect();
-    let m = d.len() as f64;
-    let mean = d.iter().sum::<f64>() / m;
-    let var = d.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (m - 1.0);
+    // The differences, taken twice rather than kept.
+    let d = || v.iter().zip(&v[lag..]).map(|(a, b)| b - a);
+    let m = (v.len() - lag) as f64;
+    let mean = d().sum::<f64>() / m;
+    let var = d().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (m - 1.0);
     var.is_finite().then_some(var)
 }
 
@@ -67,54 +68,88 @@ pub fn bh_cutoff(p: &[f64], q: f64) -> f64 {
 /// clock that does not move, or a non-finite result; `±10⁶` when the
 /// quadratic fits exactly (the sign of `c`; 0 when `c` is 0).
 pub fn curvature(x: &[f64], y: &[f64]) -> Option<f64> {
-    let p = super::finite_pairs(x, y)?;
-    let n = p.len();
+    if x.len() != y.len() {
+        return None;
+    }
+    if x.iter().zip(y).all(|(a, b)| a.is_finite() && b.is_finite()) {
+        curvature_of(x, y)
+    } else {
+        let (x, y): (Vec<f64>, Vec<f64>) = super::finite_pairs(x, y)?.into_iter().unzip();
+        curvature_of(&x, &y)
+    }
+}
+
+/// [`curvature`] of finite pairs, in a few fused passes (each sum still
+/// taken in order, so the result is that of the plain formulas).
+fn curvature_of(x: &[f64], ys: &[f64]) -> Option<f64> {
+    let n = x.len();
     if n < 5 {
         return None;
     }
-    let (x0, x1) = p
+    let (x0, x1) = x
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), q| {
-            (lo.min(q.0), hi.max(q.0))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &q| {
+            (lo.min(q), hi.max(q))
         });
     if x1 <= x0 {
         return None;
     }
-    let u: Vec<f64> = p
-        .iter()
-        .map(|q| 2.0 * (q.0 - x0) / (x1 - x0) - 1.0)
-        .collect();
     let nf = n as f64;
-    // Least-squares line of v on u: (intercept, slope); u varies (x1 > x0).
-    let line = |v: &[f64]| -> (f64, f64) {
-        let mu = u.iter().sum::<f64>() / nf;
-        let mv = v.iter().sum::<f64>() / nf;
-        let (mut suu, mut suv) = (0.0, 0.0);
-        for (a, b) in u.iter().zip(v) {
-            suu += (a - mu) * (a - mu);
-            suv += (a - mu) * (b - mv);
-        }
-        let b = if suu > 0.0 { suv / suu } else { 0.0 };
-        (mv - b * mu, b)
-    };
-    let u2: Vec<f64> = u.iter().map(|a| a * a).collect();
-    let (a0, b0) = line(&u2);
-    let w: Vec<f64> = u.iter().map(|a| a * a - (a0 + b0 * a)).collect();
-    let sww: f64 = w.iter().map(|v| v * v).sum();
+    let u: Vec<f64> = x.iter().map(|q| 2.0 * (q - x0) / (x1 - x0) - 1.0).collect();
+    // Sums as `Iterator::sum` takes them: in order, from −0.
+    let (mut su, mut su2, mut sy) = (-0.0, -0.0, -0.0);
+    for (a, v) in u.iter().zip(ys) {
+        su += a;
+        su2 += a * a;
+        sy += v;
+    }
+    let mu = su / nf;
+    // Least-squares lines of u² and of y on u: (intercept, slope); u varies (x1 > x0).
+    let (mv2, mvy) = (su2 / nf, sy / nf);
+    let (mut suu, mut suv2, mut suvy) = (0.0, 0.0, 0.0);
+    for (a, v) in u.iter().zip(ys) {
+        suu += (a - mu) * (a - mu);
+        suv2 += (a - mu) * (a * a - mv2);
+        suvy += (a - mu) * (v - mvy);
+    }
+    let slope = |suv: f64| if suu > 0.0 { suv / suu } else { 0.0 };
+    let (b0, b1) = (slope(suv2), slope(suvy));
+    let (a0, a1) = (mv2 - b0 * mu, mvy - b1 * mu);
+    // w: the part of u² orthogonal to 1 and u; r1: residuals of the line.
+    let w = |a: f64| a * a - (a0 + b0 * a);
+    let r1 = |a: f64, v: f64| v - (a1 + b1 * a);
+    let (mut sww, mut swr) = (-0.0, -0.0);
+    for (&a, &v) in u.iter().zip(ys) {
+        let wa = w(a);
+        sww += wa * wa;
+        swr += wa * r1(a, v);
+    }
     if sww.is_nan() || sww <= 0.0 {
         return None;
     }
-    let ys: Vec<f64> = p.iter().map(|q| q.1).collect();
-    let (a1, b1) = line(&ys);
-    let r1: Vec<f64> = u.iter().zip(&ys).map(|(a, v)| v - (a1 + b1 * a)).collect();
-    let c = w.iter().zip(&r1).map(|(a, b)| a * b).sum::<f64>() / sww;
-    let r: Vec<f64> = r1.iter().zip(&w).map(|(a, b)| a - c * b).collect();
-    let s2 = r.iter().map(|v| v * v).sum::<f64>() / (nf - 3.0);
+    let c = swr / sww;
+    let r: Vec<f64> = u
+        .iter()
+        .zip(ys)
+        .map(|(&a, &v)| r1(a, v) - c * w(a))
+        .collect();
+    let (mut srr, mut sr) = (-0.0, -0.0);
+    for v in &r {
+        srr += v * v;
+        sr += v;
+    }
+    let s2 = srr / (nf - 3.0);
     let rho = {
-        let m = r.iter().sum::<f64>() / nf;
-        let den: f64 = r.iter().map(|v| (v - m) * (v - m)).sum();
+        let m = sr / nf;
+        let (mut den, mut lag) = (-0.0, -0.0);
+        for (i, v) in r.iter().enumerate() {
+            den += (v - m) * (v - m);
+            if let Some(next) = r.get(i + 1) {
+                lag += (v - m) * (next - m);
+            }
+        }
         if den > 0.0 {
-            let r1 = r.windows(2).map(|q| (q[0] - m) * (q[1] - m)).sum::<f64>() / den;
+            let r1 = lag / den;
             // Kendall's bias of the lag-1 autocorrelation, −(1 + 3ρ)/n.
             r1 + (1.0 + 3.0 * r1) / nf
         } else {

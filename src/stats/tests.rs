@@ -895,3 +895,103 @@ fn benjamini_hochberg_cutoff() {
     assert_eq!(bh_cutoff(&[f64::NAN, 0.001], 0.05), 0.001);
     assert_eq!(bh_cutoff(&[], 0.05), 0.0);
 }
+
+/// [`curvature`] by the plain formulas, one vector per step (the fused
+/// passes of the library must give exactly this).
+fn curvature_plain(x: &[f64], y: &[f64]) -> Option<f64> {
+    let p: Vec<(f64, f64)> = x
+        .iter()
+        .zip(y)
+        .filter(|(a, b)| a.is_finite() && b.is_finite())
+        .map(|(&a, &b)| (a, b))
+        .collect();
+    let n = p.len();
+    if n < 5 {
+        return None;
+    }
+    let x0 = p.iter().map(|q| q.0).fold(f64::INFINITY, f64::min);
+    let x1 = p.iter().map(|q| q.0).fold(f64::NEG_INFINITY, f64::max);
+    if x1 <= x0 {
+        return None;
+    }
+    let u: Vec<f64> = p
+        .iter()
+        .map(|q| 2.0 * (q.0 - x0) / (x1 - x0) - 1.0)
+        .collect();
+    let nf = n as f64;
+    let line = |v: &[f64]| -> (f64, f64) {
+        let mu = u.iter().sum::<f64>() / nf;
+        let mv = v.iter().sum::<f64>() / nf;
+        let (mut suu, mut suv) = (0.0, 0.0);
+        for (a, b) in u.iter().zip(v) {
+            suu += (a - mu) * (a - mu);
+            suv += (a - mu) * (b - mv);
+        }
+        let b = if suu > 0.0 { suv / suu } else { 0.0 };
+        (mv - b * mu, b)
+    };
+    let u2: Vec<f64> = u.iter().map(|a| a * a).collect();
+    let (a0, b0) = line(&u2);
+    let w: Vec<f64> = u.iter().map(|a| a * a - (a0 + b0 * a)).collect();
+    let sww: f64 = w.iter().map(|v| v * v).sum();
+    if sww.is_nan() || sww <= 0.0 {
+        return None;
+    }
+    let ys: Vec<f64> = p.iter().map(|q| q.1).collect();
+    let (a1, b1) = line(&ys);
+    let r1: Vec<f64> = u.iter().zip(&ys).map(|(a, v)| v - (a1 + b1 * a)).collect();
+    let c = w.iter().zip(&r1).map(|(a, b)| a * b).sum::<f64>() / sww;
+    let r: Vec<f64> = r1.iter().zip(&w).map(|(a, b)| a - c * b).collect();
+    let s2 = r.iter().map(|v| v * v).sum::<f64>() / (nf - 3.0);
+    let m = r.iter().sum::<f64>() / nf;
+    let den: f64 = r.iter().map(|v| (v - m) * (v - m)).sum();
+    let rho = if den > 0.0 {
+        let r1 = r.windows(2).map(|q| (q[0] - m) * (q[1] - m)).sum::<f64>() / den;
+        r1 + (1.0 + 3.0 * r1) / nf
+    } else {
+        0.0
+    }
+    .clamp(0.0, 0.95);
+    let se = (s2 * (1.0 + rho) / (1.0 - rho) / sww).sqrt();
+    if !(c.is_finite() && se.is_finite()) {
+        return None;
+    }
+    if se <= 0.0 {
+        return Some(if c == 0.0 { 0.0 } else { 1e6_f64.copysign(c) });
+    }
+    Some(t_to_z(c / se, nf - 3.0).clamp(-1e6, 1e6))
+}
+
+#[test]
+fn curvature_is_the_plain_formulas_bit_for_bit() {
+    let mut seed = 11u64;
+    let mut unif = move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 11) as f64 / (1u64 << 53) as f64
+    };
+    for case in 0..300 {
+        let n = 3 + case % 97;
+        let x: Vec<f64> = (0..n).map(|i| i as f64 * (0.5 + unif())).collect();
+        let mut y: Vec<f64> = x
+            .iter()
+            .map(|&t| 1e6 + 300.0 * t - 2.0 * t * t * unif() + 5e4 * (unif() - 0.5))
+            .collect();
+        if case % 5 == 0 {
+            // Non-finite points are left out, as the plain formulas do.
+            y[n / 2] = f64::NAN;
+            y[n - 1] = f64::INFINITY;
+        }
+        if case % 7 == 0 {
+            y.iter_mut().for_each(|v| *v = 42.0);
+        }
+        let (got, want) = (curvature(&x, &y), curvature_plain(&x, &y));
+        assert_eq!(
+            got.map(f64::to_bits),
+            want.map(f64::to_bits),
+            "case {case}: {got:?} {want:?}"
+        );
+    }
+    assert_eq!(curvature(&[1.0, 2.0], &[1.0]), None);
+}
