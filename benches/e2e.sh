@@ -206,9 +206,12 @@ busy() {
         t = y[2] - x[2]; printf "%.0f", (t > 0 ? 100 * (y[1] - x[1]) / t : 0) }'
 }
 
-# Before each run: wait up to WAIT_IDLE seconds for the machine to be idle (under 10% busy).
+# Before each run: write what is still to be written to disk (the logs just generated, the
+# outputs of the runs before: their writeback would compete with the run), then wait up to
+# WAIT_IDLE seconds for the machine to be idle (under 10% busy).
 quiet() {
     local b waited=0
+    sync
     b=$(busy)
     while ((b >= 10 && waited < WAIT_IDLE)); do
         ((waited == 0)) && say "e2e: machine $b% busy; waiting up to ${WAIT_IDLE}s for it to be idle"
