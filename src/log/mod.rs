@@ -3,8 +3,9 @@
 //!
 //! What lives here: the data model (this file); `assemble` (chunks stitched
 //! into snapshots), `read` (the parallel reader), `time` (stamps resolved,
-//! inputs merged in time order) and `epoch` (reboots). Imports: `parse`,
-//! `model`, `error`, `units`.
+//! inputs merged in time order), `epoch` (reboots) and `populate` (new
+//! column memory mapped in one call). Imports: `parse`, `model`, `error`,
+//! `units`.
 //!
 //!
 //! [`read`] drives everything: each input is read in chunks, the chunks are
