@@ -11,11 +11,15 @@
 #[cfg(target_os = "linux")]
 #[allow(unsafe_code)]
 pub(super) fn populate<T>(buf: &mut [T]) {
-    const PAGE: usize = 4096;
+    // SAFETY: sysconf only reads a system setting.
+    let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(0);
+    if page == 0 {
+        return;
+    }
     let start = buf.as_mut_ptr() as usize;
     let end = start + std::mem::size_of_val(buf);
-    let lo = start.next_multiple_of(PAGE);
-    let hi = end / PAGE * PAGE;
+    let lo = start.next_multiple_of(page);
+    let hi = end / page * page;
     if hi <= lo {
         return;
     }

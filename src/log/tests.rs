@@ -364,3 +364,21 @@ fn page_faults_alone_decide_only_when_too_few_series_compare() {
         log.boots[0].why
     );
 }
+
+#[test]
+fn populating_memory_leaves_its_contents_as_they_were() {
+    // Written values, a fresh zeroed block (pages not yet touched), and
+    // slices that start and end inside pages and span none: all unchanged.
+    let mut written: Vec<[u64; 3]> = (0..100_000u64).map(|i| [i, i * 3, !i]).collect();
+    let before = written.clone();
+    super::populate::populate(&mut written[..]);
+    super::populate::populate(&mut written[7..90_001]);
+    super::populate::populate(&mut written[5..6]);
+    assert_eq!(written, before);
+    let mut fresh = vec![0u32; 3 << 20];
+    super::populate::populate(&mut fresh[1..]);
+    assert!(fresh.iter().all(|&v| v == 0));
+    fresh[12_345] = 7;
+    assert_eq!(fresh.iter().map(|&v| u64::from(v)).sum::<u64>(), 7);
+    super::populate::populate::<u8>(&mut []);
+}
