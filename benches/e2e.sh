@@ -130,15 +130,17 @@ generate "$LOG"
 FIXED_LOG=$DIR/machine-${MB}mb-${SERIES}s-seed${SEED}-fixed.log
 [[ $FIXED == 0 ]] || generate "$FIXED_LOG" --fixed-order
 BYTES=$(stat -c %s "$LOG")
+# Memory available (KiB), for the steps that need several times the log: pandas and the export.
+AVAIL_KB=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo 2>/dev/null || true)
+AVAIL_KB=${AVAIL_KB:-0}
 
 # The pandas input: the whole log, or a prefix of PANDAS_MB cut at a line end.
 if [[ $PANDAS_MB == auto ]]; then
-    avail_kb=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo 2>/dev/null || true)
-    if ((${avail_kb:-0} * 1024 >= 13 * BYTES)); then
+    if ((AVAIL_KB * 1024 >= 13 * BYTES)); then
         PANDAS_MB=0
     else
         PANDAS_MB=256
-        say "e2e: $((${avail_kb:-0} / 1024)) MiB available, pandas needs about 13x the log for the whole of it: it runs on a 256 MB prefix, its time scaled"
+        say "e2e: $((AVAIL_KB / 1024)) MiB available, pandas needs about 13x the log for the whole of it: it runs on a 256 MB prefix, its time scaled"
     fi
 fi
 PANDAS_LOG=$LOG
@@ -152,12 +154,11 @@ if [[ $PANDAS != 0 ]] && ((PANDAS_MB > 0 && PANDAS_MB * 1000000 < BYTES)); then
 fi
 PANDAS_BYTES=$(stat -c %s "$PANDAS_LOG")
 if [[ $EXPORT == auto ]]; then
-    avail_kb=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo 2>/dev/null || true)
-    if ((${avail_kb:-0} * 1024 * 10 >= 22 * BYTES)); then
+    if ((AVAIL_KB * 1024 * 10 >= 22 * BYTES)); then
         EXPORT=1
     else
         EXPORT=0
-        say "e2e: $((${avail_kb:-0} / 1024)) MiB available, the Parquet export needs about 2.2x the log: not timed"
+        say "e2e: $((AVAIL_KB / 1024)) MiB available, the Parquet export needs about 2.2x the log: not timed"
     fi
 fi
 

@@ -59,11 +59,7 @@ fn slope_spread(y: &[f64]) -> Option<Spread> {
         return None;
     }
     // fit_sample of (0, 1, …, n − 1) and y, without listing every index.
-    let (tx, ty): (Vec<f64>, Vec<f64>) = if n <= FIT_POINTS {
-        ((0..n).map(|i| i as f64).collect(), y.to_vec())
-    } else {
-        spaced(n, FIT_POINTS).map(|i| (i as f64, y[i])).unzip()
-    };
+    let (tx, ty): (Vec<f64>, Vec<f64>) = spaced(n, FIT_POINTS).map(|i| (i as f64, y[i])).unzip();
     let fit = stats::theil_sen(&tx, &ty)?;
     let resid: Vec<f64> = y
         .iter()

@@ -313,14 +313,12 @@ impl Rows {
     /// a whole input up front and filled in place, in parallel
     /// ([`Assembler::flush`]).
     fn ensure_numeric(&mut self, n: usize) {
-        fn grow<T: Copy + Default>(col: &mut Vec<T>, n: usize) {
-            if col.len() < n {
-                let mut v = vec![T::default(); n.max(col.len() * 2)];
-                v[..col.len()].copy_from_slice(col);
-                *col = v;
-            }
+        let col = &mut self.counters;
+        if col.len() < n {
+            let mut v = vec![[0u64; 3]; n.max(col.len() * 2)];
+            v[..col.len()].copy_from_slice(col);
+            *col = v;
         }
-        grow(&mut self.counters, n);
     }
 
     /// Cuts the numeric columns back to the rows there are.
