@@ -26,7 +26,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::model::{self, IdMap, Pool, Summary, COUNTER_MOD, NO_DRIVER};
-use crate::parse::input::{self, Chunks, Input};
+use crate::parse::input::{self, Chunks, Input, Text};
 use crate::parse::stamp;
 use crate::parse::{self, EventKind, Part};
 

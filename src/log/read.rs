@@ -37,6 +37,10 @@ pub(crate) fn read_opened(inputs: Vec<input::Opened<'_>>, opts: &ReadOptions) ->
             .as_ref()
             .map_or(0, |p| p.done.load(Ordering::Relaxed));
         let mut chunks = Chunks::new(opened.reader, input::BLOCK);
+        #[cfg(target_os = "linux")]
+        if let Some((file, size)) = opened.file {
+            chunks.map_file(file, size);
+        }
         let mut asm = Assembler {
             log: &mut log,
             keys: &mut keys,
@@ -121,7 +125,19 @@ pub(super) struct TextReader<'r, 'a> {
 }
 
 impl TextReader<'_, '_> {
-    pub(super) fn next(&mut self) -> Result<Option<(Vec<u8>, bool)>> {
+    /// An error when a mapped chunk could not be read whole (its bytes
+    /// there were zeros, not the file's, so its rows are not kept).
+    pub(super) fn check(&self, text: &Text) -> Result<()> {
+        if text.failed() {
+            return Err(Error::Io {
+                path: self.name.into(),
+                source: input::shrank(),
+            });
+        }
+        Ok(())
+    }
+
+    pub(super) fn next(&mut self) -> Result<Option<(Text, bool)>> {
         let got = self
             .chunks
             .next_chunk()
@@ -158,8 +174,8 @@ impl TextReader<'_, '_> {
 /// competes with the workers for the cores.
 pub(super) fn pipelined(reader: &mut TextReader, asm: &mut Assembler) -> Result<()> {
     let in_flight = rayon::current_num_threads() * 2 + 2;
-    let (tx, rx) = std::sync::mpsc::channel::<(usize, Part, Vec<u8>)>();
-    let mut ready: HashMap<usize, (Part, Vec<u8>)> = HashMap::new();
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Part, Text)>();
+    let mut ready: HashMap<usize, (Part, Text)> = HashMap::new();
     let (mut issued, mut next) = (0usize, 0usize);
     let mut finished = false;
     loop {
@@ -210,6 +226,7 @@ pub(super) fn pipelined(reader: &mut TextReader, asm: &mut Assembler) -> Result<
                 }
             }
         };
+        reader.check(&text)?;
         reader.chunks.recycle(text);
         asm.part(part)?;
         next += 1;
@@ -242,14 +259,14 @@ pub(super) fn batched(reader: &mut TextReader, asm: &mut Assembler) -> Result<()
             .iter()
             .map(|(t, last)| (t, *last, asm.spare_part()))
             .collect();
-        let parse =
-            |(t, last, spare): (&Vec<u8>, bool, Part)| parse::parse_chunk_into(t, last, spare);
+        let parse = |(t, last, spare): (&Text, bool, Part)| parse::parse_chunk_into(t, last, spare);
         let parts: Vec<Part> = if jobs.len() == 1 {
             jobs.into_iter().map(parse).collect()
         } else {
             jobs.into_par_iter().map(parse).collect()
         };
         for (t, _) in texts {
+            reader.check(&t)?;
             reader.chunks.recycle(t);
         }
         for p in parts {

@@ -127,6 +127,14 @@ impl Decoder {
                 }
                 continue;
             }
+            // A run of bytes none of which can start a sequence (no NUL,
+            // `FF`, `EF` or Ctrl-Z, and no NUL after it) is copied as it is.
+            let run = special(&input[i..]).unwrap_or(n - i).saturating_sub(1);
+            if run > 0 {
+                out.extend_from_slice(&input[i..i + run]);
+                i += run;
+                continue;
+            }
             let b = input[i];
             let at = |k: usize| input.get(i + k).copied();
             if b == 0xff && at(1) == Some(0xfe) {
@@ -153,9 +161,26 @@ impl Decoder {
                 i += 1;
             }
         }
-        self.pending = input[i..].to_vec();
+        let tail = &input[i..];
+        if !self.utf16 && special(tail).is_none() {
+            // Bytes held back for a look-ahead that none of them can start
+            // (as after a block passed through): the next block, if clean,
+            // passes through untouched again.
+            out.extend_from_slice(tail);
+            self.tail_open = tail.last().is_some_and(|&b| printable(b));
+        } else {
+            self.pending = tail.to_vec();
+        }
         Cow::Owned(out)
     }
+}
+
+/// Where the first byte that may start a sequence to decode is: NUL, `FF`,
+/// `EF` or Ctrl-Z.
+fn special(bytes: &[u8]) -> Option<usize> {
+    let a = memchr::memchr3(0, 0xff, 0x1a, bytes);
+    let b = memchr::memchr(0xef, &bytes[..a.unwrap_or(bytes.len())]);
+    b.or(a)
 }
 
 /// True when a block needs no decoding: no NUL, no `FF`, no `EF`, no Ctrl-Z.
@@ -253,5 +278,53 @@ mod tests {
         v.push(b'c');
         assert_eq!(&*decode_all(&v), b"abc");
         assert_eq!(&*decode_all(b"a\0b\x1ac"), b"abc");
+    }
+
+    #[test]
+    fn clean_blocks_pass_through_again_after_one_decoded() {
+        // A UTF-8 BOM (an editor's, or `Out-File -Encoding utf8`) on the
+        // first block must not send the whole log through the slow path.
+        let mut d = Decoder::new();
+        let first = d.decode(b"\xef\xbb\xbf Abcd Nonp 1 0 1 64 64\r\n", false);
+        assert_eq!(&*first, b" Abcd Nonp 1 0 1 64 64\r\n");
+        let second = d.decode(b" Abcd Nonp 2 0 2 128 64\r\n", false);
+        assert!(matches!(second, Cow::Borrowed(_)));
+        // So does a block after a UTF-16 stamp.
+        let mut block = utf16("Wed 11/25/2026 23:18:56.12\r\n", true);
+        block.extend_from_slice(b" Abcd Nonp 3 0 3 192 64\r\n");
+        assert_eq!(
+            &*d.decode(&block, false),
+            b"Wed 11/25/2026 23:18:56.12\r\n Abcd Nonp 3 0 3 192 64\r\n"
+        );
+        assert!(matches!(
+            d.decode(b" Abcd Nonp 4 0 4 256 64\r\n", false),
+            Cow::Borrowed(_)
+        ));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn streaming_cut_anywhere_equals_whole(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    b'a', b'Z', b' ', b'\n', b'\r', 0u8, 0xff, 0xfe, 0xef, 0xbb, 0xbf, 0x1a, 0xd8, 0xdc, 0x80,
+                ]),
+                0..300,
+            ),
+            cuts in proptest::collection::vec(0usize..300, 0..8),
+        ) {
+            let whole = decode_all(&bytes).into_owned();
+            let mut cuts: Vec<usize> = cuts.into_iter().filter(|&c| c < bytes.len()).collect();
+            cuts.sort_unstable();
+            cuts.push(bytes.len());
+            let mut d = Decoder::new();
+            let mut out = Vec::new();
+            let mut from = 0;
+            for (k, &to) in cuts.iter().enumerate() {
+                out.extend_from_slice(&d.decode(&bytes[from..to], k + 1 == cuts.len()));
+                from = to;
+            }
+            proptest::prop_assert_eq!(out, whole);
+        }
     }
 }

@@ -88,6 +88,10 @@ pub(crate) struct Opened<'a> {
     pub reader: Box<dyn Read + Send + 'a>,
     /// Its size, when known (a plain file), to reserve memory once.
     pub size_hint: Option<u64>,
+    /// A plain file to read through memory maps instead of `reader`, with
+    /// its size when opened ([`Chunks::map_file`]; Linux only).
+    #[cfg(target_os = "linux")]
+    pub file: Option<(File, u64)>,
 }
 
 /// Opens an input and sniffs its compression.
@@ -123,6 +127,13 @@ pub(crate) fn open(input: &Input) -> Result<Opened<'static>> {
                 // A log that is still being written is read as it was when
                 // opened: reading stops even if a writer keeps appending.
                 size = Some(meta.len());
+                #[cfg(target_os = "linux")]
+                if let Some(opened) = mappable(&name, &f, meta.len())? {
+                    return Ok(Opened {
+                        file: Some((f, meta.len())),
+                        ..opened
+                    });
+                }
                 Box::new(f.take(meta.len()))
             } else {
                 Box::new(f)
@@ -134,6 +145,50 @@ pub(crate) fn open(input: &Input) -> Result<Opened<'static>> {
         opened.size_hint = size;
     }
     Ok(opened)
+}
+
+/// A plain file not compressed, opened for memory maps: `reader` reads
+/// nothing (the chunks come from [`Chunks::map_file`]). `None` for a
+/// compressed one.
+#[cfg(target_os = "linux")]
+fn mappable(name: &str, f: &File, len: u64) -> Result<Option<Opened<'static>>> {
+    use std::os::unix::fs::FileExt;
+    let mut head = [0u8; 4];
+    let mut got = 0;
+    while got < head.len() && (got as u64) < len {
+        match f.read_at(&mut head[got..], got as u64) {
+            Ok(0) => break,
+            Ok(k) => got += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(source) => {
+                return Err(Error::Io {
+                    path: PathBuf::from(name),
+                    source,
+                })
+            }
+        }
+    }
+    if compression_of(&head[..got]) != Compression::None {
+        return Ok(None);
+    }
+    Ok(Some(Opened {
+        name: name.to_string(),
+        compression: Compression::None,
+        reader: Box::new(io::empty()),
+        size_hint: Some(len),
+        file: None,
+    }))
+}
+
+/// The compression that a stream's first bytes announce.
+fn compression_of(head: &[u8]) -> Compression {
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Compression::Gzip
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Compression::Zstd
+    } else {
+        Compression::None
+    }
 }
 
 /// Character and block devices and sockets: `/dev/zero` would never end.
@@ -157,13 +212,7 @@ pub(crate) fn sniff<'a>(name: String, raw: Box<dyn Read + Send + 'a>) -> Result<
         path: PathBuf::from(&name),
         source,
     })?;
-    let compression = if head.starts_with(&[0x1f, 0x8b]) {
-        Compression::Gzip
-    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        Compression::Zstd
-    } else {
-        Compression::None
-    };
+    let compression = compression_of(head);
     let reader: Box<dyn Read + Send + 'a> = match compression {
         Compression::None => Box::new(buf),
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(buf)),
@@ -181,11 +230,56 @@ pub(crate) fn sniff<'a>(name: String, raw: Box<dyn Read + Send + 'a>) -> Result<
         compression,
         reader,
         size_hint: None,
+        #[cfg(target_os = "linux")]
+        file: None,
     })
 }
 
 /// Size of one raw read.
 pub(crate) const BLOCK: usize = 2 << 20;
+
+/// A chunk of decoded text: read into memory, or, from a plain file on
+/// Linux, mapped where it lies in the page cache.
+pub enum Text {
+    /// Read (or decoded) into memory.
+    Owned(Vec<u8>),
+    /// Mapped from the file, as it is.
+    #[cfg(target_os = "linux")]
+    Mapped(super::mapped::Mapping),
+}
+
+impl Text {
+    /// Whether some of a mapped chunk could not be read (the file shrank
+    /// while it was read, or its storage failed): its bytes there are zeros,
+    /// not the file's.
+    pub fn failed(&self) -> bool {
+        match self {
+            Text::Owned(_) => false,
+            #[cfg(target_os = "linux")]
+            Text::Mapped(m) => m.failed(),
+        }
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Text::Owned(v) => v,
+            #[cfg(target_os = "linux")]
+            Text::Mapped(m) => m.bytes(),
+        }
+    }
+}
+
+/// A plain file read through memory maps: what is left of it from `pos`.
+#[cfg(target_os = "linux")]
+struct MapSource {
+    file: File,
+    size: u64,
+    pos: u64,
+}
 
 /// Reads decoded text in chunks that end at a line end.
 pub struct Chunks<R> {
@@ -198,6 +292,9 @@ pub struct Chunks<R> {
     spare: Vec<Vec<u8>>,
     /// Raw bytes read so far.
     pub raw_bytes: u64,
+    /// The file to map instead of reading `reader` ([`Chunks::map_file`]).
+    #[cfg(target_os = "linux")]
+    map: Option<MapSource>,
 }
 
 impl<R: Read> Chunks<R> {
@@ -211,13 +308,30 @@ impl<R: Read> Chunks<R> {
             block: block.max(16),
             spare: Vec::new(),
             raw_bytes: 0,
+            #[cfg(target_os = "linux")]
+            map: None,
         }
     }
 
+    /// Reads the first `size` bytes of `file` through memory maps, a chunk
+    /// at a time, instead of reading `reader`: the chunks that need no
+    /// decoding are [`Text::Mapped`], not copied.
+    #[cfg(target_os = "linux")]
+    pub fn map_file(&mut self, file: File, size: u64) {
+        self.map = Some(MapSource { file, size, pos: 0 });
+        self.done = size == 0;
+    }
+
     /// Hands a chunk's buffer back, to be reused by a later read.
-    pub(crate) fn recycle(&mut self, buf: Vec<u8>) {
-        if self.spare.len() < 16 && buf.capacity() >= self.block {
-            self.spare.push(buf);
+    pub(crate) fn recycle(&mut self, text: Text) {
+        match text {
+            Text::Owned(buf) => {
+                if self.spare.len() < 16 && buf.capacity() >= self.block {
+                    self.spare.push(buf);
+                }
+            }
+            #[cfg(target_os = "linux")]
+            Text::Mapped(_) => {}
         }
     }
 
@@ -227,7 +341,18 @@ impl<R: Read> Chunks<R> {
     }
 
     /// The next chunk and whether it is the last one.
-    pub fn next_chunk(&mut self) -> io::Result<Option<(Vec<u8>, bool)>> {
+    pub fn next_chunk(&mut self) -> io::Result<Option<(Text, bool)>> {
+        #[cfg(target_os = "linux")]
+        if self.map.is_some() {
+            return self.next_mapped();
+        }
+        Ok(self
+            .next_read()?
+            .map(|(buf, last)| (Text::Owned(buf), last)))
+    }
+
+    /// [`Chunks::next_chunk`] from the reader.
+    fn next_read(&mut self) -> io::Result<Option<(Vec<u8>, bool)>> {
         loop {
             if self.done {
                 return Ok(None);
@@ -253,7 +378,7 @@ impl<R: Read> Chunks<R> {
             }
             self.raw_bytes += n as u64;
             let eof = n < self.block;
-            let mut buf = {
+            let buf = {
                 let decoded = self.decoder.decode(&buf[keep..keep + n], eof);
                 match decoded {
                     std::borrow::Cow::Borrowed(_) => {
@@ -275,19 +400,106 @@ impl<R: Read> Chunks<R> {
                 }
                 return Ok(Some((buf, true)));
             }
-            let cut = memchr::memrchr(b'\n', &buf[keep..])
-                .or_else(|| memchr::memrchr(b'\r', &buf[keep..]));
-            match cut {
-                Some(k) => {
-                    let at = keep + k + 1;
-                    self.carry.extend_from_slice(&buf[at..]);
-                    buf.truncate(at);
-                    return Ok(Some((buf, false)));
-                }
-                None => self.carry = buf,
+            if let Some(buf) = self.cut(buf, keep) {
+                return Ok(Some((buf, false)));
             }
         }
     }
+
+    /// `buf` up to its last line end after `from`, the rest carried over to
+    /// the next chunk; `None` (all of it carried over) when it has none.
+    fn cut(&mut self, mut buf: Vec<u8>, from: usize) -> Option<Vec<u8>> {
+        match last_line_end(&buf[from..]) {
+            Some(k) => {
+                let at = from + k;
+                self.carry.extend_from_slice(&buf[at..]);
+                buf.truncate(at);
+                Some(buf)
+            }
+            None => {
+                self.carry = buf;
+                None
+            }
+        }
+    }
+
+    /// [`Chunks::next_chunk`] from the mapped file: a block mapped and cut
+    /// after its last line end; passed on as it is when it needs no
+    /// decoding, else decoded into memory as read blocks are.
+    #[cfg(target_os = "linux")]
+    fn next_mapped(&mut self) -> io::Result<Option<(Text, bool)>> {
+        loop {
+            if self.done {
+                return Ok(None);
+            }
+            let Some(src) = self.map.as_mut() else {
+                return Ok(None);
+            };
+            let want = (src.size - src.pos).min(self.block as u64) as usize;
+            let eof = src.pos + want as u64 == src.size;
+            // Read instead when the block cannot be mapped (or guarded).
+            let (mut map, read) = match super::mapped::Mapping::new(&src.file, src.pos, want) {
+                Ok(map) => (Some(map), Vec::new()),
+                Err(_) => {
+                    use std::os::unix::fs::FileExt;
+                    let mut read = vec![0; want];
+                    src.file.read_exact_at(&mut read, src.pos)?;
+                    (None, read)
+                }
+            };
+            let raw = map.as_ref().map_or(&read[..], |m| m.bytes());
+            let end = if eof { Some(want) } else { last_line_end(raw) };
+            let take = end.unwrap_or(want);
+            src.pos += take as u64;
+            self.raw_bytes += take as u64;
+            self.done = eof;
+            let decoded = match self.decoder.decode(&raw[..take], eof) {
+                std::borrow::Cow::Borrowed(_) => None,
+                std::borrow::Cow::Owned(v) => Some(v),
+            };
+            if map.as_ref().is_some_and(|m| m.failed()) {
+                return Err(shrank());
+            }
+            if decoded.is_none() && self.carry.is_empty() && end.is_some() {
+                if let Some(mut map) = map.take() {
+                    map.truncate(take);
+                    return Ok(Some((Text::Mapped(map), eof)));
+                }
+            }
+            // Decoded, read, or after a part carried over: in memory, as
+            // read blocks are.
+            let mut buf = self.spare.pop().unwrap_or_default();
+            buf.clear();
+            buf.extend_from_slice(&self.carry);
+            self.carry.clear();
+            let raw = map.as_ref().map_or(&read[..], |m| m.bytes());
+            buf.extend_from_slice(decoded.as_deref().unwrap_or(&raw[..take]));
+            if eof {
+                if buf.is_empty() {
+                    return Ok(None);
+                }
+                return Ok(Some((Text::Owned(buf), true)));
+            }
+            if let Some(buf) = self.cut(buf, 0) {
+                return Ok(Some((Text::Owned(buf), false)));
+            }
+        }
+    }
+}
+
+/// The error for a mapped file that could not be read: part of it was gone.
+pub(crate) fn shrank() -> io::Error {
+    io::Error::other(
+        "part of the file could not be read while it was read (did another program truncate it?)",
+    )
+}
+
+/// Where the text after the last line end of `buf` starts: after its last
+/// `\n`, else its last `\r` (old Mac line ends); `None` without either.
+fn last_line_end(buf: &[u8]) -> Option<usize> {
+    memchr::memrchr(b'\n', buf)
+        .or_else(|| memchr::memrchr(b'\r', buf))
+        .map(|k| k + 1)
 }
 
 /// Whether a path names something that exists, for error messages.
@@ -324,5 +536,112 @@ mod tests {
             all.extend_from_slice(&chunk);
         }
         assert_eq!(all.len(), 10_000);
+    }
+
+    /// Every chunk of `c`, and whether each was mapped.
+    #[cfg(target_os = "linux")]
+    fn all_chunks<R: Read>(c: &mut Chunks<R>) -> Vec<(Vec<u8>, bool, bool)> {
+        let mut out = Vec::new();
+        while let Some((chunk, last)) = c.next_chunk().expect("chunk") {
+            let mapped = matches!(chunk, Text::Mapped(_));
+            out.push((chunk.to_vec(), last, mapped));
+        }
+        out
+    }
+
+    /// A log with what the decoder must change in places: a UTF-16LE stamp
+    /// with BOM, stray NUL and Ctrl-Z bytes, a UTF-8 BOM, old Mac line ends,
+    /// and a last line without a line end.
+    #[cfg(target_os = "linux")]
+    fn awkward_log() -> Vec<u8> {
+        let mut text = b"\xef\xbb\xbf".to_vec();
+        for i in 0..3000 {
+            text.extend(format!(" Ab{:02} Nonp {i} 0 {i} 64 64\r\n", i % 100).bytes());
+            if i == 1200 {
+                text.extend([0xff, 0xfe]);
+                for u in "Wed 11/25/2026 23:18:56.12\r\n".encode_utf16() {
+                    text.extend(u.to_le_bytes());
+                }
+            }
+            if i == 2000 {
+                text.extend(b"\0\x1a \0Cd Paged 1 0 1 64 64\r\n");
+            }
+            if i == 2500 {
+                text.extend(b" Old Nonp 1 0 1 64 64\r Mac Nonp 1 0 1 64 64\r");
+            }
+        }
+        text.extend(b" Last Nonp 1 0 1 64 64");
+        text
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn mapped_chunks_are_the_read_chunks_text() {
+        let text = awkward_log();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.txt");
+        std::fs::write(&path, &text).unwrap();
+        for block in [16, 37, 100, 4096, 1 << 20] {
+            let mut read = Chunks::new(&text[..], block);
+            let read_chunks = all_chunks(&mut read);
+            let mut mapped = Chunks::new(io::empty(), block);
+            mapped.map_file(File::open(&path).unwrap(), text.len() as u64);
+            let mapped_chunks = all_chunks(&mut mapped);
+            let joined = |c: &[(Vec<u8>, bool, bool)]| {
+                c.iter().flat_map(|c| c.0.clone()).collect::<Vec<u8>>()
+            };
+            assert_eq!(
+                joined(&mapped_chunks),
+                joined(&read_chunks),
+                "block {block}"
+            );
+            for (k, (chunk, last, _)) in mapped_chunks.iter().enumerate() {
+                assert_eq!(*last, k + 1 == mapped_chunks.len(), "block {block}");
+                assert!(
+                    *last || chunk.ends_with(b"\n") || chunk.ends_with(b"\r"),
+                    "block {block}"
+                );
+            }
+            assert_eq!(mapped.raw_bytes, text.len() as u64);
+            assert_eq!(mapped.decoder().dropped, read.decoder().dropped);
+            assert_eq!(mapped.decoder().utf16_blocks, read.decoder().utf16_blocks);
+            if (100..text.len()).contains(&block) {
+                assert!(
+                    mapped_chunks.iter().any(|c| c.2),
+                    "block {block}: some mapped"
+                );
+            }
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_file_truncated_while_mapped_is_an_error_not_a_crash() {
+        let line = b" Ab01 Nonp 1 0 1 64 64\r\n";
+        let text: Vec<u8> = line
+            .iter()
+            .copied()
+            .cycle()
+            .take(line.len() * 10_000)
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.txt");
+        std::fs::write(&path, &text).unwrap();
+        let mut c = Chunks::new(io::empty(), 64 << 10);
+        c.map_file(File::open(&path).unwrap(), text.len() as u64);
+        let (first, last) = c.next_chunk().unwrap().unwrap();
+        assert!(!last && matches!(first, Text::Mapped(_)) && !first.failed());
+        assert!(first.starts_with(line));
+        // Another program empties the file: the pages mapped are gone.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(0)
+            .unwrap();
+        assert!(first.iter().all(|&b| b == 0), "zeros where the file was");
+        assert!(first.failed());
+        let err = c.next_chunk().err().expect("an error for the next chunk");
+        assert!(err.to_string().contains("truncate"), "{err}");
     }
 }

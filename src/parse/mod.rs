@@ -37,6 +37,8 @@ pub mod stamp;
 
 mod chunk;
 mod line;
+#[cfg(target_os = "linux")]
+mod mapped;
 mod numbers;
 mod window;
 
