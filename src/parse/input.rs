@@ -358,11 +358,8 @@ impl<R: Read> Chunks<R> {
                 return Ok(None);
             }
             let keep = self.carry.len();
-            let mut buf = self.spare.pop().unwrap_or_default();
-            buf.clear();
-            buf.reserve(keep + self.block);
-            buf.extend_from_slice(&self.carry);
-            self.carry.clear();
+            let mut buf = self.buffer();
+            buf.reserve(self.block);
             // read_to_end fills the spare capacity without zeroing it first.
             let mut n = 0;
             while n < self.block {
@@ -404,6 +401,21 @@ impl<R: Read> Chunks<R> {
                 return Ok(Some((buf, false)));
             }
         }
+    }
+
+    /// A buffer for the next chunk, starting with the text carried over: a
+    /// spare one, or the carried text's own when it is a block or more (a
+    /// long line then grows one buffer instead of being copied again with
+    /// every block).
+    fn buffer(&mut self) -> Vec<u8> {
+        if self.carry.len() >= self.block {
+            return std::mem::take(&mut self.carry);
+        }
+        let mut buf = self.spare.pop().unwrap_or_default();
+        buf.clear();
+        buf.extend_from_slice(&self.carry);
+        self.carry.clear();
+        buf
     }
 
     /// `buf` up to its last line end after `from`, the rest carried over to
@@ -468,10 +480,8 @@ impl<R: Read> Chunks<R> {
             }
             // Decoded, read, or after a part carried over: in memory, as
             // read blocks are.
-            let mut buf = self.spare.pop().unwrap_or_default();
-            buf.clear();
-            buf.extend_from_slice(&self.carry);
-            self.carry.clear();
+            let keep = self.carry.len();
+            let mut buf = self.buffer();
             let raw = map.as_ref().map_or(&read[..], |m| m.bytes());
             buf.extend_from_slice(decoded.as_deref().unwrap_or(&raw[..take]));
             if eof {
@@ -480,7 +490,7 @@ impl<R: Read> Chunks<R> {
                 }
                 return Ok(Some((Text::Owned(buf), true)));
             }
-            if let Some(buf) = self.cut(buf, 0) {
+            if let Some(buf) = self.cut(buf, keep) {
                 return Ok(Some((Text::Owned(buf), false)));
             }
         }
