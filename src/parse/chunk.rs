@@ -157,22 +157,30 @@ pub(crate) fn parse_chunk_into(text: &[u8], last: bool, spare: Part) -> Part {
     let mut line_no: u32 = 0;
     let mut pos = 0;
     while pos < text.len() {
-        let (line, next, ended) = match memchr2(b'\n', b'\r', &text[pos..]) {
-            Some(k) => {
-                let end = pos + k;
-                let skip = if text[end] == b'\r' && text.get(end + 1) == Some(&b'\n') {
-                    2
-                } else {
-                    1
+        // The usual row is read along with its line end; any other line is
+        // found first, then read.
+        let (classified, next, ended) = match fast_row(text, pos) {
+            Some((r, next)) => (Line::Row(r), next, true),
+            None => {
+                let (line, next, ended) = match memchr2(b'\n', b'\r', &text[pos..]) {
+                    Some(k) => {
+                        let end = pos + k;
+                        let skip = if text[end] == b'\r' && text.get(end + 1) == Some(&b'\n') {
+                            2
+                        } else {
+                            1
+                        };
+                        (pos..end, end + skip, true)
+                    }
+                    None => (pos..text.len(), text.len(), false),
                 };
-                (pos..end, end + skip, true)
+                (classify_in(text, line), next, ended)
             }
-            None => (pos..text.len(), text.len(), false),
         };
         pos = next;
         let n_rows = part.series.len() as u32;
         let cut_here = last && !ended;
-        let kind = match classify_in(text, line) {
+        let kind = match classified {
             Line::Row(r) => {
                 if !prev_row {
                     part.events.push(Event {

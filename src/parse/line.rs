@@ -97,15 +97,8 @@ pub(super) fn pool_at(line: &[u8], at: usize) -> Option<(Pool, usize)> {
 /// same without the leading space), else the first whole-word `Nonp`/`Paged`
 /// after the tag with the text before it as the tag (edited pastes).
 pub(super) fn tag_and_pool(line: &[u8]) -> Option<([u8; 4], Pool, usize)> {
-    if line.len() >= 10 && line[0] == b' ' && is_ws(line[5]) {
-        if let Some((pool, end)) = pool_at(line, 6) {
-            return Some((tag4(&line[1..5])?, pool, end));
-        }
-    }
-    if line.len() >= 9 && line[0] != b' ' && is_ws(line[4]) {
-        if let Some((pool, end)) = pool_at(line, 5) {
-            return Some((tag4(&line[0..4])?, pool, end));
-        }
+    if let Some(found) = fixed_tag_and_pool(line) {
+        return Some(found);
     }
     // Tolerant fallback: type = first whole-word Nonp|Paged after position 1.
     let start = line.iter().position(|&c| !is_ws(c))?;
@@ -124,6 +117,70 @@ pub(super) fn tag_and_pool(line: &[u8]) -> Option<([u8; 4], Pool, usize)> {
         at = hit + 1;
     }
     None
+}
+
+/// [`tag_and_pool`] in the fixed layout only (` TTTT Type`, or the same
+/// without the leading space).
+#[inline(always)]
+fn fixed_tag_and_pool(line: &[u8]) -> Option<([u8; 4], Pool, usize)> {
+    if line.len() >= 10 && line[0] == b' ' && is_ws(line[5]) {
+        if let Some((pool, end)) = pool_at(line, 6) {
+            return Some((tag4(&line[1..5])?, pool, end));
+        }
+    }
+    if line.len() >= 9 && line[0] != b' ' && is_ws(line[4]) {
+        if let Some((pool, end)) = pool_at(line, 5) {
+            return Some((tag4(&line[0..4])?, pool, end));
+        }
+    }
+    None
+}
+
+/// The usual row starting at `text[pos]`, read without looking for its
+/// line end first: tag and type in the fixed layout, then the five numbers
+/// and the line end within the window after the type, only spaces between
+/// them. Returns the row and where the next line starts. `None` for any
+/// other line (or one the window does not reach the end of): [`classify_in`]
+/// then reads it, and reads a row this reads the same (tests).
+#[inline(always)]
+pub(super) fn fast_row(text: &[u8], pos: usize) -> Option<(Row<'_>, usize)> {
+    // Up to the byte after the longest type (` TTTT Paged` and one more).
+    let head = text.get(pos..pos + 12)?;
+    let (tag, pool, end) = fixed_tag_and_pool(head)?;
+    let at = pos + end;
+    let w: &[u8; WINDOW] = text.get(at..at + WINDOW)?.try_into().ok()?;
+    let (digit, space, eol) = masks(w);
+    if eol == 0 {
+        return None;
+    }
+    let len = eol.trailing_zeros() as usize;
+    let ((allocs, frees, diff, bytes, per_alloc, _), k) =
+        numbers_in(w, text, at, len, digit, space)?;
+    // Only spaces after Per Alloc (no driver text: the other reader takes those).
+    let tail = ((1u64 << len) - 1) & !((1u64 << k) - 1);
+    if space & tail != tail {
+        return None;
+    }
+    let stop = at + len;
+    let next = if text[stop] == b'\r' && text.get(stop + 1) == Some(&b'\n') {
+        stop + 2
+    } else {
+        stop + 1
+    };
+    Some((
+        Row {
+            tag,
+            pool,
+            allocs,
+            frees,
+            diff,
+            bytes,
+            per_alloc,
+            driver: None,
+            interactive: false,
+        },
+        next,
+    ))
 }
 
 /// Pads a tag of 1–4 bytes with spaces; a tag with a tab or control byte is refused.

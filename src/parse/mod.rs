@@ -17,8 +17,9 @@
 //! of [`Event`]s that [`crate::log`] later stitches into snapshots.
 //!
 //! Plain `/n` rows are read by the window reader (`window`: bit masks of the
-//! digits and spaces of the 64 bytes after the type, all five fields found
-//! and converted at once); rows too long for it (the wide family) by a
+//! digits, spaces and line ends of the 64 bytes after the type, all five
+//! fields and the line's end found at once, so that such a row is read
+//! before its line end is looked for: `line::fast_row`); rows too long for it (the wide family) by a
 //! one-pass reader (whitespace and digits eight bytes at a time); anything
 //! else (`( delta )` columns, tabs, 20-digit values, junk) falls back to the
 //! exact reader written with nom, which also reads the summary lines' values.

@@ -402,6 +402,103 @@ fn window_numbers_agree_with_the_exact_reader() {
 }
 
 #[test]
+fn fast_rows_agree_with_the_line_reader() {
+    // Rows of every layout and field kind, with every line end, then the
+    // next line: where the fast reader takes a row, the line found first and
+    // read by the other readers is that row, and the next line starts where
+    // it says.
+    let heads: [&[u8]; 8] = [
+        b" Abcd Nonp",
+        b" Abcd Paged",
+        b"Abcd Nonp",
+        b" Ab d\tPaged",
+        b" Abc Nonp",
+        b" Abcd NonpX",
+        b" Ab\x01d Nonp",
+        b" Abcd Nonpaged",
+    ];
+    let seps: [&[u8]; 5] = [b" ", b"  ", b"          ", b"\t", b"                 "];
+    let tokens: [&[u8]; 12] = [
+        b"0",
+        b"7",
+        b"-7",
+        b"12345678",
+        b"123456789",
+        b"1234567890123456",
+        b"-2147483649",
+        b"4294967295",
+        b"x1",
+        b"-",
+        b"(3)",
+        b"12345678901234567890",
+    ];
+    let ends: [&[u8]; 6] = [b"", b"   ", b"  Unknown Driver", b" \t", b"\x00", b"  "];
+    let eols: [&[u8]; 4] = [b"\n", b"\r\n", b"\r", b""];
+    let tails: [&[u8]; 4] = [
+        b"",
+        b" Efgh Nonp 1 2 3 4 5\r\n",
+        b"\n123456789012345678901234567890123456789012345678901234567890",
+        b"                                                                  ",
+    ];
+    let mut next = {
+        let mut next = xorshift(0x1234_5677);
+        move || next() as usize
+    };
+    let (mut read, mut refused) = (0, 0);
+    for _ in 0..50_000 {
+        let mut text = heads[if next() % 3 == 0 {
+            next() % 8
+        } else {
+            next() % 2
+        }]
+        .to_vec();
+        let fields = if next() % 4 == 0 { 4 + next() % 3 } else { 5 };
+        for _ in 0..fields {
+            let sep = if next() % 6 == 0 {
+                next() % 5
+            } else {
+                [0, 1, 2][next() % 3]
+            };
+            text.extend_from_slice(seps[sep]);
+            let t = if next() % 6 == 0 {
+                next() % 12
+            } else {
+                next() % 6
+            };
+            text.extend_from_slice(tokens[t]);
+        }
+        text.extend_from_slice(
+            ends[if next() % 3 == 0 {
+                next() % 6
+            } else {
+                next() % 2
+            }],
+        );
+        text.extend_from_slice(eols[next() % 4]);
+        text.extend_from_slice(tails[next() % 4]);
+        // The line as the chunk reader finds it without the fast reader.
+        let (line, after) = match text.iter().position(|&c| c == b'\n' || c == b'\r') {
+            Some(e) if text[e] == b'\r' && text.get(e + 1) == Some(&b'\n') => (0..e, e + 2),
+            Some(e) => (0..e, e + 1),
+            None => (0..text.len(), text.len()),
+        };
+        match fast_row(&text, 0) {
+            Some((row, at)) => {
+                let shown = String::from_utf8_lossy(&text);
+                assert_eq!(classify_in(&text, line), Line::Row(row), "{shown:?}");
+                assert_eq!(at, after, "{shown:?}");
+                read += 1;
+            }
+            None => refused += 1,
+        }
+    }
+    assert!(
+        read > 3_000 && refused > 3_000,
+        "read {read}, refused {refused}"
+    );
+}
+
+#[test]
 fn window_numbers_read_at_the_window_edge_and_leave_longer_rows() {
     let at = 10;
     let row = |numbers: &str| {
@@ -453,11 +550,12 @@ fn window_masks_agree_on_every_byte() {
         for (k, b) in w.iter_mut().enumerate() {
             *b = (start + k) as u8;
         }
-        let (digit, space) = masks(&w);
-        assert_eq!((digit, space), masks_swar(&w));
+        let (digit, space, eol) = masks(&w);
+        assert_eq!((digit, space, eol), masks_swar(&w));
         for (k, &b) in w.iter().enumerate() {
             assert_eq!(digit >> k & 1 == 1, b.is_ascii_digit(), "byte {b}");
             assert_eq!(space >> k & 1 == 1, b == b' ', "byte {b}");
+            assert_eq!(eol >> k & 1 == 1, b == b'\n' || b == b'\r', "byte {b}");
         }
     }
 }

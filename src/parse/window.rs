@@ -21,12 +21,26 @@ pub(super) const WINDOW: usize = 64;
 #[inline(always)]
 pub(super) fn window_numbers(buf: &[u8], at: usize, len: usize) -> Option<(Numbers, usize)> {
     let w: &[u8; WINDOW] = buf.get(at..at + WINDOW)?.try_into().ok()?;
+    let (digit, space, _) = masks(w);
+    numbers_in(w, buf, at, len, digit, space)
+}
+
+/// [`window_numbers`] given the window `w` (at `at` in `buf`) and its
+/// digit and space masks.
+#[inline(always)]
+pub(super) fn numbers_in(
+    w: &[u8; WINDOW],
+    buf: &[u8],
+    at: usize,
+    len: usize,
+    digit: u64,
+    space: u64,
+) -> Option<(Numbers, usize)> {
     let valid = if len >= WINDOW {
         u64::MAX
     } else {
         (1u64 << len) - 1
     };
-    let (digit, space) = masks(w);
     let (digit, space) = (digit & valid, space & valid);
     // The numbers follow the type after whitespace.
     if space & 1 == 0 {
@@ -117,9 +131,10 @@ fn digits_before(buf: &[u8], end: usize, n: usize) -> Option<u64> {
 
 /// Bit `k` of the first mask is set when byte `k` of `w` is an ASCII digit,
 /// of the second when it is a space (a tab counts as neither: such rows are
-/// left to the other readers).
+/// left to the other readers), of the third when it ends a line (`\n` or
+/// `\r`).
 #[inline(always)]
-pub(super) fn masks(w: &[u8; WINDOW]) -> (u64, u64) {
+pub(super) fn masks(w: &[u8; WINDOW]) -> (u64, u64, u64) {
     #[cfg(target_arch = "x86_64")]
     {
         masks_sse2(w)
@@ -134,45 +149,56 @@ pub(super) fn masks(w: &[u8; WINDOW]) -> (u64, u64) {
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 #[allow(unsafe_code)]
-fn masks_sse2(w: &[u8; WINDOW]) -> (u64, u64) {
+fn masks_sse2(w: &[u8; WINDOW]) -> (u64, u64, u64) {
     use core::arch::x86_64::*;
-    let (mut digit, mut space) = (0u64, 0u64);
+    let (mut digit, mut space, mut eol) = (0u64, 0u64, 0u64);
     for q in 0..WINDOW / 16 {
         let half = |k: usize| word8(w, 16 * q + k).unwrap_or(0) as i64;
         // SAFETY: SSE2 is part of the x86-64 baseline, so these intrinsics are
         // available on every CPU this code runs on; none of them touches memory.
-        let (d, s) = unsafe {
+        let (d, s, e) = unsafe {
             let v = _mm_set_epi64x(half(8), half(0));
             // (c - '0') < 10 unsigned, as a signed compare of c - '0' - 128.
             let x = _mm_sub_epi8(v, _mm_set1_epi8((b'0' as i8).wrapping_add(i8::MIN)));
             let d = _mm_cmplt_epi8(x, _mm_set1_epi8(i8::MIN + 10));
             let s = _mm_cmpeq_epi8(v, _mm_set1_epi8(b' ' as i8));
-            (_mm_movemask_epi8(d), _mm_movemask_epi8(s))
+            let e = _mm_or_si128(
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8)),
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\r' as i8)),
+            );
+            (
+                _mm_movemask_epi8(d),
+                _mm_movemask_epi8(s),
+                _mm_movemask_epi8(e),
+            )
         };
         digit |= u64::from(d as u16) << (16 * q);
         space |= u64::from(s as u16) << (16 * q);
+        eol |= u64::from(e as u16) << (16 * q);
     }
-    (digit, space)
+    (digit, space, eol)
 }
 
 /// [`masks`] eight bytes at a time in plain integer arithmetic.
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-pub(super) fn masks_swar(w: &[u8; WINDOW]) -> (u64, u64) {
+pub(super) fn masks_swar(w: &[u8; WINDOW]) -> (u64, u64, u64) {
     const LO7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     const HI: u64 = 0x8080_8080_8080_8080;
     // The high bit of each byte of `x` that is not zero.
     let nonzero = |x: u64| ((x & LO7).wrapping_add(LO7) | x) & HI;
     // The high bits gathered into the low eight bits (byte k → bit k).
     let gather = |hi: u64| ((hi >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
-    let (mut digit, mut space) = (0u64, 0u64);
+    let (mut digit, mut space, mut eol) = (0u64, 0u64, 0u64);
     for q in 0..WINDOW / 8 {
         let v = word8(w, 8 * q).unwrap_or(0);
         // A digit XOR '0' is 0 to 9: below 0x80, and below 0x80 still after adding 0x76.
         let x = v ^ 0x3030_3030_3030_3030;
         let not_digit = ((x & LO7).wrapping_add(0x7676_7676_7676_7676) | x) & HI;
         let not_space = nonzero(v ^ 0x2020_2020_2020_2020);
+        let not_eol = nonzero(v ^ 0x0a0a_0a0a_0a0a_0a0a) & nonzero(v ^ 0x0d0d_0d0d_0d0d_0d0d);
         digit |= gather(!not_digit & HI) << (8 * q);
         space |= gather(!not_space & HI) << (8 * q);
+        eol |= gather(!not_eol & HI) << (8 * q);
     }
-    (digit, space)
+    (digit, space, eol)
 }
