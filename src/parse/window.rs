@@ -112,21 +112,25 @@ impl Tokens {
 /// before `end`.
 #[inline(always)]
 fn digits_before(buf: &[u8], end: usize, n: usize) -> Option<u64> {
-    let last8 = |end: usize, n: usize| -> Option<u64> {
-        let w = word8(buf, end.checked_sub(8)?)?;
-        // The digits are the top `n` bytes: fill the bytes below them with '0's.
-        let w = if n >= 8 {
-            w
-        } else {
-            (w & (u64::MAX << (8 * (8 - n)))) | (0x3030_3030_3030_3030 >> (8 * n))
-        };
-        Some(swar8(w))
-    };
     match n {
-        1..=8 => last8(end, n),
-        9..=16 => Some(last8(end - 8, n - 8)? * 100_000_000 + last8(end, 8)?),
+        1..=8 => last8(buf, end, n),
+        9..=16 => Some(last8(buf, end - 8, n - 8)? * 100_000_000 + last8(buf, end, 8)?),
         _ => None,
     }
+}
+
+/// The value of the last `n` (1 to 8) bytes before `buf[end]`, all ASCII
+/// digits; `None` when fewer than 8 bytes come before `end`.
+#[inline(always)]
+fn last8(buf: &[u8], end: usize, n: usize) -> Option<u64> {
+    let w = word8(buf, end.checked_sub(8)?)?;
+    // The digits are the top `n` bytes: fill the bytes below them with '0's.
+    let w = if n >= 8 {
+        w
+    } else {
+        (w & (u64::MAX << (8 * (8 - n)))) | (0x3030_3030_3030_3030 >> (8 * n))
+    };
+    Some(swar8(w))
 }
 
 /// Bit `k` of the first mask is set when byte `k` of `w` is an ASCII digit,
