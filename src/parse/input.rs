@@ -152,23 +152,11 @@ pub(crate) fn open(input: &Input) -> Result<Opened<'static>> {
 /// compressed one.
 #[cfg(target_os = "linux")]
 fn mappable(name: &str, f: &File, len: u64) -> Result<Option<Opened<'static>>> {
-    use std::os::unix::fs::FileExt;
-    let mut head = [0u8; 4];
-    let mut got = 0;
-    while got < head.len() && (got as u64) < len {
-        match f.read_at(&mut head[got..], got as u64) {
-            Ok(0) => break,
-            Ok(k) => got += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(source) => {
-                return Err(Error::Io {
-                    path: PathBuf::from(name),
-                    source,
-                })
-            }
-        }
-    }
-    if compression_of(&head[..got]) != Compression::None {
+    let head = read_at(f, 0, len.min(4) as usize).map_err(|source| Error::Io {
+        path: PathBuf::from(name),
+        source,
+    })?;
+    if compression_of(&head) != Compression::None {
         return Ok(None);
     }
     Ok(Some(Opened {
@@ -447,18 +435,21 @@ impl<R: Read> Chunks<R> {
             let Some(src) = self.map.as_mut() else {
                 return Ok(None);
             };
-            let want = (src.size - src.pos).min(self.block as u64) as usize;
-            let eof = src.pos + want as u64 == src.size;
+            let mut want = (src.size - src.pos).min(self.block as u64) as usize;
             // Read instead when the block cannot be mapped (or guarded).
             let (mut map, read) = match super::mapped::Mapping::new(&src.file, src.pos, want) {
                 Ok(map) => (Some(map), Vec::new()),
                 Err(_) => {
-                    use std::os::unix::fs::FileExt;
-                    let mut read = vec![0; want];
-                    src.file.read_exact_at(&mut read, src.pos)?;
+                    let read = read_at(&src.file, src.pos, want)?;
+                    if read.len() < want {
+                        // The file is shorter than when it was opened: it ends here.
+                        want = read.len();
+                        src.size = src.pos + want as u64;
+                    }
                     (None, read)
                 }
             };
+            let eof = src.pos + want as u64 == src.size;
             let raw = map.as_ref().map_or(&read[..], |m| m.bytes());
             let end = if eof { Some(want) } else { last_line_end(raw) };
             let take = end.unwrap_or(want);
@@ -495,6 +486,24 @@ impl<R: Read> Chunks<R> {
             }
         }
     }
+}
+
+/// Up to `want` bytes of `file` from `at`: fewer where the file ends first.
+#[cfg(target_os = "linux")]
+fn read_at(file: &File, at: u64, want: usize) -> io::Result<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    let mut buf = vec![0; want];
+    let mut got = 0;
+    while got < want {
+        match file.read_at(&mut buf[got..], at + got as u64) {
+            Ok(0) => break,
+            Ok(k) => got += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buf.truncate(got);
+    Ok(buf)
 }
 
 /// The error for a mapped file that could not be read: part of it was gone.
@@ -622,6 +631,24 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_file_that_cannot_be_mapped_is_read() {
+        // sysfs files say they are 4096 bytes long, hold fewer and cannot
+        // be mapped: they are read, up to where they end.
+        let path = "/sys/kernel/mm/transparent_hugepage/enabled";
+        let (Ok(file), Ok(want)) = (File::open(path), std::fs::read(path)) else {
+            return;
+        };
+        let size = file.metadata().unwrap().len();
+        let mut c = Chunks::new(io::empty(), 1 << 20);
+        c.map_file(file, size);
+        let chunks = all_chunks(&mut c);
+        let joined: Vec<u8> = chunks.iter().flat_map(|c| c.0.clone()).collect();
+        assert_eq!(joined, want);
+        assert!(chunks.iter().all(|c| !c.2), "read, not mapped");
     }
 
     #[cfg(target_os = "linux")]
