@@ -130,6 +130,23 @@ impl Part {
     }
 }
 
+/// The line that starts at `text[pos]` (up to its `\n`, `\r` or `\r\n`),
+/// where the next one starts, and whether it had a line end.
+fn line_at(text: &[u8], pos: usize) -> (std::ops::Range<usize>, usize, bool) {
+    match memchr2(b'\n', b'\r', &text[pos..]) {
+        Some(k) => {
+            let end = pos + k;
+            let skip = if text[end] == b'\r' && text.get(end + 1) == Some(&b'\n') {
+                2
+            } else {
+                1
+            };
+            (pos..end, end + skip, true)
+        }
+        None => (pos..text.len(), text.len(), false),
+    }
+}
+
 /// Parses one chunk of decoded text. `last` says that the chunk ends the input,
 /// so a final line without a line end is a line cut off mid-write.
 pub fn parse_chunk(text: &[u8], last: bool) -> Part {
@@ -162,18 +179,7 @@ pub(crate) fn parse_chunk_into(text: &[u8], last: bool, spare: Part) -> Part {
         let (classified, next, ended) = match fast_row(text, pos) {
             Some((r, next)) => (Line::Row(r), next, true),
             None => {
-                let (line, next, ended) = match memchr2(b'\n', b'\r', &text[pos..]) {
-                    Some(k) => {
-                        let end = pos + k;
-                        let skip = if text[end] == b'\r' && text.get(end + 1) == Some(&b'\n') {
-                            2
-                        } else {
-                            1
-                        };
-                        (pos..end, end + skip, true)
-                    }
-                    None => (pos..text.len(), text.len(), false),
-                };
+                let (line, next, ended) = line_at(text, pos);
                 (classify_in(text, line), next, ended)
             }
         };

@@ -62,6 +62,9 @@ impl Decoder {
         let mut out = Vec::with_capacity(input.len());
         let n = input.len();
         let mut i = 0;
+        // The first NUL, `FF` or Ctrl-Z, and the first `EF`, at or after
+        // `i` (found again once `i` reaches them).
+        let (mut next_nul, mut next_ef) = (0, 0);
         while i < n {
             // Look-ahead needs up to 4 bytes; hold the tail back unless this is the end.
             if !last && n - i < 4 {
@@ -129,7 +132,16 @@ impl Decoder {
             }
             // A run of bytes none of which can start a sequence (no NUL,
             // `FF`, `EF` or Ctrl-Z, and no NUL after it) is copied as it is.
-            let run = special(&input[i..]).unwrap_or(n - i).saturating_sub(1);
+            // Where the next such bytes are is looked for again only once
+            // passed, each kind on its own, so that every search ends at the
+            // byte it finds: linear however many there are.
+            if next_nul <= i {
+                next_nul = memchr::memchr3(0, 0xff, 0x1a, &input[i..]).map_or(n, |k| i + k);
+            }
+            if next_ef <= i {
+                next_ef = memchr::memchr(0xef, &input[i..]).map_or(n, |k| i + k);
+            }
+            let run = (next_nul.min(next_ef) - i).saturating_sub(1);
             if run > 0 {
                 out.extend_from_slice(&input[i..i + run]);
                 i += run;
@@ -185,7 +197,7 @@ fn special(bytes: &[u8]) -> Option<usize> {
 
 /// True when a block needs no decoding: no NUL, no `FF`, no `EF`, no Ctrl-Z.
 fn clean(block: &[u8]) -> bool {
-    memchr::memchr3(0, 0xff, 0x1a, block).is_none() && memchr::memchr(0xef, block).is_none()
+    special(block).is_none()
 }
 
 /// Decodes a whole buffer in one go.

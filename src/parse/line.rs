@@ -154,8 +154,7 @@ pub(super) fn fast_row(text: &[u8], pos: usize) -> Option<(Row<'_>, usize)> {
         return None;
     }
     let len = eol.trailing_zeros() as usize;
-    let ((allocs, frees, diff, bytes, per_alloc, _), k) =
-        numbers_in(w, text, at, len, digit, space)?;
+    let (numbers, k) = numbers_in(w, text, at, len, digit, space)?;
     // Only spaces after Per Alloc (no driver text: the other reader takes those).
     let tail = ((1u64 << len) - 1) & !((1u64 << k) - 1);
     if space & tail != tail {
@@ -167,20 +166,24 @@ pub(super) fn fast_row(text: &[u8], pos: usize) -> Option<(Row<'_>, usize)> {
     } else {
         stop + 1
     };
-    Some((
-        Row {
-            tag,
-            pool,
-            allocs,
-            frees,
-            diff,
-            bytes,
-            per_alloc,
-            driver: None,
-            interactive: false,
-        },
-        next,
-    ))
+    Some((row_of(tag, pool, numbers, None), next))
+}
+
+/// The row of a tag and type, its numbers and its driver text.
+#[inline(always)]
+fn row_of(tag: [u8; 4], pool: Pool, numbers: Numbers, driver: Option<&[u8]>) -> Row<'_> {
+    let (allocs, frees, diff, bytes, per_alloc, interactive) = numbers;
+    Row {
+        tag,
+        pool,
+        allocs,
+        frees,
+        diff,
+        bytes,
+        per_alloc,
+        driver,
+        interactive,
+    }
 }
 
 /// Pads a tag of 1–4 bytes with spaces; a tag with a tab or control byte is refused.
@@ -219,7 +222,7 @@ pub(super) fn row_in(text: &[u8], line: Range<usize>) -> Result<Option<Row<'_>>,
         copy.copy_from_slice(line);
         window_numbers(&pad, end, len)
     });
-    let ((allocs, frees, diff, bytes, per_alloc, interactive), rest) = match window {
+    let (numbers, rest) = match window {
         Some((numbers, k)) => (numbers, &line[end + k..]),
         None => match plain_numbers(&line[end..]) {
             Some(done) => done,
@@ -238,17 +241,7 @@ pub(super) fn row_in(text: &[u8], line: Range<usize>) -> Result<Option<Row<'_>>,
     } else {
         return Err("row: garbage after Per Alloc");
     };
-    Ok(Some(Row {
-        tag,
-        pool,
-        allocs,
-        frees,
-        diff,
-        bytes,
-        per_alloc,
-        driver,
-        interactive,
-    }))
+    Ok(Some(row_of(tag, pool, numbers, driver)))
 }
 
 /// Reads `Key: value[K]` pairs of a summary line, positionally, at most five.

@@ -243,6 +243,12 @@ fn xorshift(mut x: u32) -> impl FnMut() -> u32 {
     }
 }
 
+/// [`xorshift`]'s numbers as indices.
+fn picks(seed: u32) -> impl FnMut() -> usize {
+    let mut next = xorshift(seed);
+    move || next() as usize
+}
+
 #[test]
 fn arbitrary_bytes_do_not_panic() {
     for seed in 0u32..2000 {
@@ -354,10 +360,7 @@ fn window_numbers_agree_with_the_exact_reader() {
         b"\r\n 9999 Nonp 1 2 3 4 5\r\n",
         b"\n123456789012",
     ];
-    let mut next = {
-        let mut next = xorshift(0x2545_F491);
-        move || next() as usize
-    };
+    let mut next = picks(0x2545_F491);
     let (mut read, mut refused) = (0, 0);
     for _ in 0..50_000 {
         let mut line = b" Abcd Nonp".to_vec();
@@ -440,10 +443,7 @@ fn fast_rows_agree_with_the_line_reader() {
         b"\n123456789012345678901234567890123456789012345678901234567890",
         b"                                                                  ",
     ];
-    let mut next = {
-        let mut next = xorshift(0x1234_5677);
-        move || next() as usize
-    };
+    let mut next = picks(0x1234_5677);
     let (mut read, mut refused) = (0, 0);
     for _ in 0..50_000 {
         let mut text = heads[if next() % 3 == 0 {
